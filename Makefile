@@ -1,0 +1,45 @@
+# Guestkeeper: every target bootstraps what it needs (venv, Python packages, Azurite from npm).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+PYTEST_ARGS ?=
+
+.PHONY: test lint typecheck unit demo start bench emulator deps clean format
+
+deps: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+## make test: lint, type-check and the whole test suite (starts Azurite and the emulator itself).
+test: deps lint typecheck unit
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make emulator: the Graph emulator on a loopback port (PORT=8765 by default).
+emulator: $(STAMP)
+	$(PY) -m graph_emulator --host 127.0.0.1 --port $${PORT:-8765}
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache .demo

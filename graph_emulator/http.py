@@ -1,0 +1,107 @@
+"""Helpers every resource handler uses: the tenant of a request, JSON in and out, list responses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import odata
+from .errors import BadRequest
+from .state import TenantState
+
+
+def tenant(request: Request) -> TenantState:
+    state: TenantState = request.scope["tenant"]
+    return state
+
+
+def version(request: Request) -> str:
+    """``v1.0`` or ``beta``: the version segment the request came in on."""
+    value: str = request.scope["graph_version"]
+    return value
+
+
+def graph_base(request: Request) -> str:
+    """The absolute service root, e.g. ``http://127.0.0.1:8765/v1.0``."""
+    return f"{str(request.base_url).rstrip('/')}/{version(request)}"
+
+
+def context(request: Request, fragment: str) -> str:
+    return f"{graph_base(request)}/$metadata#{fragment}"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status_code=status,
+        media_type="application/json",
+        headers={"OData-Version": "4.0", **(headers or {})},
+    )
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        raise BadRequest("Empty Payload, JSON content expected", code="BadRequest")
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest(
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and "
+            "payload is of valid JSON format.",
+            code="BadRequest",
+        ) from exc
+    if not isinstance(body, dict):
+        raise BadRequest("The request payload must be a JSON object.", code="BadRequest")
+    return body
+
+
+def list_response(
+    request: Request,
+    items: Iterable[dict[str, Any]],
+    fragment: str,
+    *,
+    default_top: int = 100,
+    max_top: int = 999,
+    skip_style: bool = False,
+) -> Response:
+    """A paged collection: ``$filter``, ``$count``, ``$top`` and paging, then ``$select``."""
+    params = dict(request.query_params)
+    query = odata.parse_list_query(
+        params,
+        default_top=default_top,
+        max_top=max_top,
+        skip_supported=skip_style,
+        consistency_level=request.headers.get("consistencylevel"),
+    )
+    self_url = f"{str(request.base_url).rstrip('/')}{request.url.path}"
+    body = odata.page(
+        items,
+        query,
+        context=context(request, fragment),
+        self_url=self_url,
+        params=params,
+        skip_style=skip_style,
+    )
+    return json_response(body)
+
+
+def reference_id(value: Any) -> str:
+    """The object id at the end of an ``@odata.id`` / ``@odata.bind`` URL."""
+    if not isinstance(value, str) or not value:
+        raise BadRequest("Invalid object identifier ''.", code="Request_BadRequest")
+    tail = value.rstrip("/").rsplit("/", 1)[-1]
+    # forms: .../directoryObjects/{id}, .../users/{id}, .../directoryObjects('{id}')
+    if "(" in tail:
+        tail = tail.split("(", 1)[1].rstrip(")").strip("'")
+    if not tail:
+        raise BadRequest(f"Invalid object identifier '{value}'.", code="Request_BadRequest")
+    return tail
