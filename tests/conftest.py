@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -10,6 +10,7 @@ import pytest
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph.graph_service_client import GraphServiceClient
 
+from devhost.azurite import Azurite, start_azurite
 from graph_emulator import EmulatorApp, TenantState, create_app
 from shared.graph.client import StaticTokenCredential, build_graph_client
 
@@ -70,3 +71,15 @@ async def raw_client(emulator: EmulatorApp) -> AsyncIterator[httpx.AsyncClient]:
         transport=httpx.ASGITransport(app=emulator), base_url="http://127.0.0.1"
     ) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    """One Azurite (blob, queue, table; in memory) for the whole test session."""
+    with start_azurite() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def storage_connection_string(azurite: Azurite) -> str:
+    return azurite.connection_string
