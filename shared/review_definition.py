@@ -27,7 +27,7 @@ from msgraph.generated.models.recurrence_range import RecurrenceRange
 from msgraph.generated.models.recurrence_range_type import RecurrenceRangeType
 
 GUEST_SCOPE_QUERY = "./members/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')"
-MEMBERS_FILTER_TOKEN = "./members"  # the documented filter value for all-M365-groups guest reviews
+GUEST_REVIEW_SCOPE_MARKER = "./members"  # the documented filter value for all-M365-groups guest reviews
 APPLY_ACTIONS = ("removeAccessApplyAction", "disableAndDeleteUserApplyAction")
 DEFAULT_DECISIONS = ("None", "Approve", "Deny", "Recommendation")
 RECURRENCE_TYPES = ("absoluteMonthly", "weekly")
@@ -53,7 +53,9 @@ class ReviewPolicy:
 
     display_name: str = "Guestkeeper: quarterly guest access review (all Microsoft 365 groups)"
     description_for_admins: str = "Quarterly review of guest access to every Microsoft 365 group."
-    description_for_reviewers: str = "Please confirm that each external guest still needs access to this group."
+    description_for_reviewers: str = (
+        "Please confirm that each external guest still needs access to this group."
+    )
     recurrence_type: str = "absoluteMonthly"
     recurrence_interval: int = 3
     start_date: dt.date | None = None  # None: first day of the next quarter, and not compared for drift
@@ -145,7 +147,8 @@ def build_definition(policy: ReviewPolicy, *, today: dt.date) -> AccessReviewSch
         ),
         reviewers=[AccessReviewReviewerScope(query="./owners", query_type="MicrosoftGraph")],
         fallback_reviewers=[
-            AccessReviewReviewerScope(query=r.query, query_type="MicrosoftGraph") for r in policy.fallback_reviewers
+            AccessReviewReviewerScope(query=r.query, query_type="MicrosoftGraph")
+            for r in policy.fallback_reviewers
         ],
         settings=settings,
     )
