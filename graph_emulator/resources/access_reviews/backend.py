@@ -1,0 +1,192 @@
+"""The access-review backend: definitions, instances and decisions of one tenant, and their rules.
+
+No HTTP here: methods are named after the Graph operations, raise ``GraphError`` subclasses, and
+are called by the handlers and the control plane. The backend lives in
+``state.extensions["accessReviews"]``; ``backend_of`` creates it on first use and registers its
+transitions with the tenant's clock (``reset()`` rebuilds both, so they stay paired).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from graph_emulator.clock import format_datetime
+from graph_emulator.errors import ResourceNotFound
+from graph_emulator.state import TenantState
+
+from . import lifecycle
+from .decisions import record, select
+from .models import (
+    CALLER_APP,
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    Decision,
+    Definition,
+    Instance,
+    Json,
+)
+from .scopes import invalid
+from .validation import check_replacement, normalise_definition
+
+EXTENSION_KEY = "accessReviews"
+
+
+class AccessReviewsBackend:
+    def __init__(self, state: TenantState) -> None:
+        self.state = state
+        self.definitions: dict[str, Definition] = {}
+        self.instances: dict[str, Instance] = {}
+        self.pending_deletions: list[tuple[datetime, str]] = []
+
+    @property
+    def now(self) -> datetime:
+        return self.state.clock.now()
+
+    def advance(self, now: datetime) -> None:
+        """Run every transition due by ``now``, in time order (registered with the clock)."""
+        while (event := lifecycle.next_event(self, now)) is not None:
+            event()
+
+    # -- definitions -----------------------------------------------------------------------------
+
+    def create_definition(self, body: Json) -> Definition:
+        now = self.now
+        definition = Definition(
+            self.state.ids.new_id(), normalise_definition(body), now, now, dict(CALLER_APP)
+        )
+        self.definitions[definition.id] = definition
+        start = lifecycle.next_start(definition)
+        if start is not None and start > now:
+            lifecycle.prepare(self, definition, start, now)
+        return definition
+
+    def list_definitions(self) -> list[Definition]:
+        return list(self.definitions.values())
+
+    def get_definition(self, definition_id: str) -> Definition:
+        definition = self.definitions.get(definition_id)
+        if definition is None:
+            raise ResourceNotFound(definition_id)
+        return definition
+
+    def replace_definition(self, definition_id: str, body: Json) -> None:
+        """PUT: the full object; running instances keep the settings they started with."""
+        definition = self.get_definition(definition_id)
+        merged = dict(body)
+        for key in ("scope", "instanceEnumerationScope"):
+            if merged.get(key) is None:
+                merged[key] = definition.body[key]
+        new = normalise_definition(merged)
+        check_replacement(definition.body, new)
+        definition.body = new
+        definition.modified = self.now
+
+    def delete_definition(self, definition_id: str) -> None:
+        self.get_definition(definition_id)
+        del self.definitions[definition_id]
+        for instance in self.instances_of(definition_id):
+            del self.instances[instance.id]
+
+    def definition_status(self, definition: Definition) -> str:
+        instances = self.instances_of(definition.id)
+        if any(i.status == IN_PROGRESS for i in instances):
+            return IN_PROGRESS
+        if definition.started == 0:
+            return NOT_STARTED
+        if lifecycle.next_start(definition) is None and all(i.finished for i in instances):
+            return COMPLETED
+        return IN_PROGRESS
+
+    # -- instances -------------------------------------------------------------------------------
+
+    def instances_of(self, definition_id: str) -> list[Instance]:
+        return [i for i in self.instances.values() if i.definition_id == definition_id]
+
+    def get_instance(self, definition_id: str, instance_id: str) -> Instance:
+        self.get_definition(definition_id)
+        instance = self.instances.get(instance_id)
+        if instance is None or instance.definition_id != definition_id:
+            raise ResourceNotFound(instance_id)
+        return instance
+
+    def stop_instance(self, definition_id: str, instance_id: str) -> None:
+        """Docs: the instance becomes Completed, reviewers can no longer respond, decisions are applied."""
+        instance = self.get_instance(definition_id, instance_id)
+        if instance.status != IN_PROGRESS:
+            raise invalid(
+                f"Only an InProgress access review instance can be stopped; it is {instance.status}."
+            )
+        now = self.now
+        instance.end = now
+        lifecycle.complete(self, instance, now)
+        if instance.status == COMPLETED:
+            lifecycle.apply(self, instance, now, CALLER_APP)
+
+    def apply_decisions(self, definition_id: str, instance_id: str) -> None:
+        instance = self.get_instance(definition_id, instance_id)
+        if instance.status != COMPLETED:
+            raise invalid(
+                "Decisions can only be applied when the access review instance is Completed; "
+                f"it is {instance.status}."
+            )
+        lifecycle.apply(self, instance, self.now, CALLER_APP)
+
+    # -- decisions -------------------------------------------------------------------------------
+
+    def get_decision(self, definition_id: str, instance_id: str, decision_id: str) -> Decision:
+        decision = self.get_instance(definition_id, instance_id).decisions.get(decision_id)
+        if decision is None:
+            raise ResourceNotFound(decision_id)
+        return decision
+
+    def update_decision(self, definition_id: str, instance_id: str, decision_id: str, body: Json) -> None:
+        instance = self.get_instance(definition_id, instance_id)
+        item = self.get_decision(definition_id, instance_id, decision_id)
+        record(instance, [item], body.get("decision"), body.get("justification"), CALLER_APP, self.now)
+
+    def batch_record_decisions(self, definition_id: str, instance_id: str, body: Json) -> None:
+        instance = self.get_instance(definition_id, instance_id)
+        items = select(instance, body.get("principalId"), body.get("resourceId"))
+        record(instance, items, body.get("decision"), body.get("justification"), CALLER_APP, self.now)
+
+    def record_as_reviewer(
+        self, instance: Instance, items: list[Decision], body: Json, reviewer: Json
+    ) -> None:
+        """The control plane's way in: a named reviewer (a directory user) records a decision."""
+        record(instance, items, body.get("decision"), body.get("justification"), reviewer, self.now)
+
+    # -- control plane ----------------------------------------------------------------------------
+
+    def dump(self) -> Json:
+        def plain(value: Any) -> Any:
+            if isinstance(value, datetime):
+                return format_datetime(value)
+            if isinstance(value, dict):
+                return {str(k): plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            return value
+
+        return {
+            "definitions": [
+                {**plain(dataclasses.asdict(d)), "status": self.definition_status(d)}
+                for d in self.definitions.values()
+            ],
+            "instances": [plain(dataclasses.asdict(i)) for i in self.instances.values()],
+            "pendingDeletions": [
+                {"at": format_datetime(at), "userId": uid} for at, uid in self.pending_deletions
+            ],
+        }
+
+
+def backend_of(state: TenantState) -> AccessReviewsBackend:
+    """The tenant's access-review backend, created (and wired to the clock) on first use."""
+    backend = state.extensions.get(EXTENSION_KEY)
+    if not isinstance(backend, AccessReviewsBackend):
+        backend = AccessReviewsBackend(state)
+        state.extensions[EXTENSION_KEY] = backend
+        state.clock.on_change(backend.advance)
+    return backend

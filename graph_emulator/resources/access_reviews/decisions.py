@@ -1,0 +1,103 @@
+"""Decision rules: recommendations at the start, reviewers' input while in progress, defaults at the end.
+
+- recommendation (docs: "based off last interactive sign-in"): ``Approve`` when the principal
+  signed in within ``recommendationLookBackDuration`` (default 30 days) before the instance
+  started, ``Deny`` otherwise (also when it never signed in), ``NoInfoAvailable`` when
+  recommendations are disabled;
+- reviewers may record ``Approve``, ``Deny``, ``DontKnow`` or ``NotReviewed`` (a reset) while
+  the instance is ``InProgress``; ``justificationRequiredOnApproval`` makes a justification
+  mandatory for ``Approve``;
+- at the end, with ``defaultDecisionEnabled``, ``NotReviewed`` items take ``defaultDecision``
+  (``Recommendation`` takes the item's recommendation when it is Approve or Deny), reviewed by
+  "AAD Access Reviews".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from graph_emulator.clock import parse_duration
+from graph_emulator.directory import User
+
+from .models import DECISIONS, IN_PROGRESS, NOT_REVIEWED, SYSTEM_IDENTITY, Decision, Instance, Json
+from .scopes import invalid
+
+DEFAULT_LOOK_BACK = timedelta(days=30)
+
+
+def recommend(user: User, settings: Json, at: datetime) -> str:
+    if not settings.get("recommendationsEnabled"):
+        return "NoInfoAvailable"
+    raw = settings.get("recommendationLookBackDuration")
+    look_back = parse_duration(raw) if raw else DEFAULT_LOOK_BACK
+    if user.last_sign_in is not None and user.last_sign_in >= at - look_back:
+        return "Approve"
+    return "Deny"
+
+
+def record(
+    instance: Instance,
+    items: Iterable[Decision],
+    decision: object,
+    justification: object,
+    reviewer: Json,
+    at: datetime,
+) -> int:
+    """Record one reviewer's decision on ``items``; returns how many were recorded."""
+    if instance.status != IN_PROGRESS:
+        raise invalid(
+            "Decisions can only be recorded while the access review instance is InProgress; "
+            f"it is {instance.status}."
+        )
+    if decision not in DECISIONS:
+        raise invalid(f"Invalid decision '{decision}': expected one of {', '.join(DECISIONS)}.")
+    if justification is not None and not isinstance(justification, str):
+        raise invalid("The justification must be a string.")
+    text = justification or ""
+    if (
+        decision == "Approve"
+        and instance.settings.get("justificationRequiredOnApproval")
+        and not text.strip()
+    ):
+        raise invalid("A justification is required to approve access in this review.")
+    count = 0
+    for item in items:
+        if decision == NOT_REVIEWED:
+            item.decision, item.justification, item.reviewed_by, item.reviewed_at = (
+                NOT_REVIEWED,
+                "",
+                None,
+                None,
+            )
+        else:
+            item.decision, item.justification = str(decision), text
+            item.reviewed_by, item.reviewed_at = dict(reviewer), at
+        count += 1
+    return count
+
+
+def apply_defaults(instance: Instance, at: datetime) -> None:
+    """Give unreviewed items the default decision, as the service does when the instance ends."""
+    settings = instance.settings
+    if not settings.get("defaultDecisionEnabled"):
+        return
+    default = settings.get("defaultDecision")
+    for item in instance.decisions.values():
+        if item.decision != NOT_REVIEWED:
+            continue
+        value = item.recommendation if default == "Recommendation" else default
+        if value not in ("Approve", "Deny"):
+            continue
+        item.decision, item.justification = value, ""
+        item.reviewed_by, item.reviewed_at = dict(SYSTEM_IDENTITY), at
+
+
+def select(instance: Instance, principal_id: object = None, resource_id: object = None) -> list[Decision]:
+    """What ``batchRecordDecisions`` reviews: all items, or one principal's and/or one resource's."""
+    items = list(instance.decisions.values())
+    if principal_id:
+        items = [d for d in items if d.principal_id.lower() == str(principal_id).lower()]
+    if resource_id and (instance.group_id or "").lower() != str(resource_id).lower():
+        items = []
+    return items

@@ -1,0 +1,119 @@
+"""Typed records of the access-review emulator: definitions, instances, decision items.
+
+A definition keeps its writable properties as the normalised JSON Graph echoes back (so a GET
+returns what was stored, with server defaults filled in); instances and decisions are records
+whose JSON form depends on the API version and is built in ``render``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+Json = dict[str, Any]
+
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
+
+# Graph's own system identity on default decisions (beta tutorial: reviewedBy "AAD Access Reviews").
+SYSTEM_IDENTITY: Json = {
+    "id": ZERO_ID,
+    "displayName": "AAD Access Reviews",
+    "userPrincipalName": "AAD Access Reviews",
+}
+# What Graph shows for "nobody yet" on reviewedBy / appliedBy (list-decisions examples).
+NOBODY: Json = {"id": ZERO_ID, "displayName": "", "userPrincipalName": ""}
+# The calling application: emulator tokens carry application permissions and no user, so writes
+# made through Graph (create, record, apply) are attributed to this service principal.
+CALLER_APP: Json = {
+    "id": "5e3ce6c0-2b1f-4285-8d4b-75ee78787346",
+    "displayName": "Graph emulator client application",
+    "userPrincipalName": "",
+}
+
+# Instance statuses the emulator emits (Graph also documents Initializing, Starting, Completing,
+# AutoReviewing, AutoReviewed; its examples show Applied, which is outside that list).
+NOT_STARTED = "NotStarted"
+IN_PROGRESS = "InProgress"
+COMPLETED = "Completed"
+APPLIED = "Applied"
+
+DECISIONS = ("Approve", "Deny", "NotReviewed", "DontKnow")
+NOT_REVIEWED = "NotReviewed"
+
+APPLY_NEW = "New"
+APPLIED_OK = "AppliedSuccessfully"
+APPLIED_NOT_FOUND = "AppliedSuccessfullyButObjectNotFound"
+APPLY_NOT_SUPPORTED = "ApplyNotSupported"
+
+REMOVE_ACCESS = "#microsoft.graph.removeAccessApplyAction"
+DISABLE_AND_DELETE = "#microsoft.graph.disableAndDeleteUserApplyAction"
+QUERY_SCOPE = "#microsoft.graph.accessReviewQueryScope"
+INACTIVE_USERS_SCOPE = "#microsoft.graph.accessReviewInactiveUsersQueryScope"
+
+
+@dataclass
+class Definition:
+    """An access review series (``accessReviewScheduleDefinition``)."""
+
+    id: str
+    body: Json  # normalised writable properties, camelCase, as Graph echoes them
+    created: datetime
+    modified: datetime
+    created_by: Json
+    started: int = 0  # occurrences started so far
+    last_start: datetime | None = None
+
+    @property
+    def settings(self) -> Json:
+        settings: Json = self.body["settings"]
+        return settings
+
+
+@dataclass
+class Decision:
+    """One principal's access in one instance (``accessReviewInstanceDecisionItem``).
+
+    The principal's name and UPN are snapshotted at the instance's start, so a decision still
+    reads the same after the guest is deleted.
+    """
+
+    id: str
+    instance_id: str
+    principal_id: str
+    principal_name: str | None
+    principal_upn: str
+    recommendation: str
+    decision: str = NOT_REVIEWED
+    justification: str = ""
+    reviewed_by: Json | None = None
+    reviewed_at: datetime | None = None
+    applied_by: Json | None = None
+    applied_at: datetime | None = None
+    apply_result: str = APPLY_NEW
+
+
+@dataclass
+class Instance:
+    """One occurrence of a series for one group (``accessReviewInstance``).
+
+    ``settings``, ``reviewers`` and ``fallback_reviewers`` are copied from the definition when
+    the instance is created: a PUT on the definition only affects later instances.
+    """
+
+    id: str
+    definition_id: str
+    group_id: str | None
+    start: datetime
+    end: datetime
+    status: str
+    scope: Json  # the instance's scope; its query names the group ("/groups/{id}/members...")
+    versioned_scope: bool  # v1.0 shows the query with a "/v1.0" prefix (all-groups reviews)
+    settings: Json
+    reviewers: list[Json]
+    fallback_reviewers: list[Json]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (COMPLETED, APPLIED)

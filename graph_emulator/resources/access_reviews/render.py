@@ -1,0 +1,92 @@
+"""JSON shapes of definitions, instances and decision items, per API version.
+
+v1.0 and beta read the same state. The differences follow the docs' examples: an all-groups
+instance's scope query carries a ``/v1.0`` prefix on v1.0 and none on beta (the beta tutorial);
+beta decision items also carry the legacy ``target`` object. ``backupReviewers`` is echoed with
+the value of ``fallbackReviewers`` on both versions (either one populates the other).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+
+from graph_emulator.clock import format_datetime
+
+from .models import NOBODY, Decision, Definition, Instance, Json
+
+
+def _time(value: datetime | None) -> str | None:
+    return format_datetime(value) if value is not None else None
+
+
+def definition_json(definition: Definition, status: str) -> Json:
+    body = copy.deepcopy(definition.body)
+    return {
+        "id": definition.id,
+        "displayName": body["displayName"],
+        "createdDateTime": _time(definition.created),
+        "lastModifiedDateTime": _time(definition.modified),
+        "status": status,
+        "descriptionForAdmins": body["descriptionForAdmins"],
+        "descriptionForReviewers": body["descriptionForReviewers"],
+        "createdBy": dict(definition.created_by),
+        "scope": body["scope"],
+        "instanceEnumerationScope": body["instanceEnumerationScope"],
+        "reviewers": body["reviewers"],
+        "backupReviewers": copy.deepcopy(body["fallbackReviewers"]),
+        "fallbackReviewers": body["fallbackReviewers"],
+        "settings": body["settings"],
+        "stageSettings": body["stageSettings"],
+        "additionalNotificationRecipients": body["additionalNotificationRecipients"],
+    }
+
+
+def instance_json(instance: Instance, version: str) -> Json:
+    scope = copy.deepcopy(instance.scope)
+    if instance.versioned_scope and version == "v1.0":
+        scope["query"] = f"/v1.0{scope['query']}"
+    if version == "beta":  # the beta tutorial shows the instance scope without type or root
+        scope = {k: v for k, v in scope.items() if k not in ("@odata.type", "queryRoot")}
+    return {
+        "id": instance.id,
+        "startDateTime": _time(instance.start),
+        "endDateTime": _time(instance.end),
+        "status": instance.status,
+        "scope": scope,
+        "reviewers": copy.deepcopy(instance.reviewers),
+        "fallbackReviewers": copy.deepcopy(instance.fallback_reviewers),
+    }
+
+
+def decision_json(item: Decision, version: str, service_root: str) -> Json:
+    """``service_root`` is the emulator's address without a version, for ``principalLink``."""
+    body: Json = {
+        "id": item.id,
+        "accessReviewId": item.instance_id,
+        "reviewedDateTime": _time(item.reviewed_at),
+        "decision": item.decision,
+        "justification": item.justification,
+        "appliedDateTime": _time(item.applied_at),
+        "applyResult": item.apply_result,
+        "recommendation": item.recommendation,
+        "principalLink": f"{service_root}/v1.0/users/{item.principal_id}",
+        "resourceLink": None,
+        "resource": None,
+        "reviewedBy": dict(item.reviewed_by or NOBODY),
+        "appliedBy": dict(item.applied_by or NOBODY),
+        "principal": {
+            "@odata.type": "#microsoft.graph.userIdentity",
+            "id": item.principal_id,
+            "displayName": item.principal_name,
+            "userPrincipalName": item.principal_upn,
+        },
+    }
+    if version == "beta":
+        body["target"] = {
+            "@odata.type": "#microsoft.graph.accessReviewInstanceDecisionItemUserTarget",
+            "userId": item.principal_id,
+            "userDisplayName": item.principal_name,
+            "userPrincipalName": item.principal_upn,
+        }
+    return body

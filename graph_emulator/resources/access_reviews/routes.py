@@ -1,0 +1,34 @@
+"""Route table: Graph paths (mounted under /v1.0 and /beta) and control-plane paths (under /_emulator)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from . import control, handlers
+
+_DEFINITIONS = "/identityGovernance/accessReviews/definitions"
+_DEFINITION = f"{_DEFINITIONS}/{{definition_id}}"
+_INSTANCE = f"{_DEFINITION}/instances/{{instance_id}}"
+
+GRAPH_ROUTES: list[BaseRoute] = [
+    Route(_DEFINITIONS, handlers.list_definitions, methods=["GET"]),
+    Route(_DEFINITIONS, handlers.create_definition, methods=["POST"]),
+    Route(_DEFINITION, handlers.get_definition, methods=["GET"]),
+    Route(_DEFINITION, handlers.replace_definition, methods=["PUT"]),
+    Route(_DEFINITION, handlers.delete_definition, methods=["DELETE"]),
+    Route(f"{_DEFINITION}/instances", handlers.list_instances, methods=["GET"]),
+    Route(_INSTANCE, handlers.get_instance, methods=["GET"]),
+    Route(f"{_INSTANCE}/stop", handlers.stop_instance, methods=["POST"]),
+    Route(f"{_INSTANCE}/applyDecisions", handlers.apply_decisions, methods=["POST"]),
+    Route(f"{_INSTANCE}/batchRecordDecisions", handlers.batch_record_decisions, methods=["POST"]),
+    Route(f"{_INSTANCE}/decisions", handlers.list_decisions, methods=["GET"]),
+    Route(f"{_INSTANCE}/decisions/{{decision_id}}", handlers.get_decision, methods=["GET"]),
+    Route(f"{_INSTANCE}/decisions/{{decision_id}}", handlers.update_decision, methods=["PATCH"]),
+]
+
+CONTROL_ROUTES: list[BaseRoute] = [
+    Route("/users/{user_id}/lastSignIn", control.set_last_sign_in, methods=["POST"]),
+    Route("/accessReviews", control.dump, methods=["GET"]),
+    Route("/accessReviews/instances", control.list_all_instances, methods=["GET"]),
+    Route("/accessReviews/decisions", control.record_decision, methods=["POST"]),
+]
