@@ -21,6 +21,7 @@ KNOWN_PERMISSIONS: tuple[str, ...] = (
     "AccessReview.ReadWrite.Membership",
     "Directory.Read.All",
     "Directory.ReadWrite.All",
+    "Group.Create",
     "Group.Read.All",
     "Group.ReadWrite.All",
     "GroupMember.Read.All",

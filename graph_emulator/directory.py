@@ -22,6 +22,11 @@ class User:
     surname: str | None = None
     job_title: str | None = None
     company_name: str | None = None
+    department: str | None = None
+    business_phones: list[str] = field(default_factory=list)
+    mobile_phone: str | None = None
+    office_location: str | None = None
+    preferred_language: str | None = None
     other_mails: list[str] = field(default_factory=list)
     external_user_state: str | None = None  # PendingAcceptance | Accepted | None
     external_user_state_change: datetime | None = None

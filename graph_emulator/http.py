@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -32,6 +33,11 @@ def graph_base(request: Request) -> str:
 
 def context(request: Request, fragment: str) -> str:
     return f"{graph_base(request)}/$metadata#{fragment}"
+
+
+def is_eventual(request: Request) -> bool:
+    """Whether the request opted into advanced directory queries (``ConsistencyLevel: eventual``)."""
+    return request.headers.get("consistencylevel", "").strip().lower() == "eventual"
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -72,8 +78,15 @@ def list_response(
     default_top: int = 100,
     max_top: int = 999,
     skip_style: bool = False,
+    default_select: Sequence[str] | None = None,
+    advanced_count: bool = False,
 ) -> Response:
-    """A paged collection: ``$filter``, ``$count``, ``$top`` and paging, then ``$select``."""
+    """A paged collection: ``$filter``, ``$count``, ``$top`` and paging, then ``$select``.
+
+    ``default_select`` is the property set returned without ``$select`` (Graph's default
+    properties; filters still see every property). ``advanced_count`` models directory objects,
+    where ``$count=true`` is silently ignored unless ``ConsistencyLevel: eventual`` is sent.
+    """
     params = dict(request.query_params)
     query = odata.parse_list_query(
         params,
@@ -82,6 +95,10 @@ def list_response(
         skip_supported=skip_style,
         consistency_level=request.headers.get("consistencylevel"),
     )
+    if query.select is None and default_select is not None:
+        query = replace(query, select=list(default_select))
+    if advanced_count and not is_eventual(request):
+        query = replace(query, count=False)
     self_url = f"{str(request.base_url).rstrip('/')}{request.url.path}"
     body = odata.page(
         items,

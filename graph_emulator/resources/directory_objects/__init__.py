@@ -1,0 +1,1 @@
+"""Directory objects shared by the directory resources: rendering, lookups, permissions, deleted items."""

@@ -1,0 +1,101 @@
+"""HTTP for ``/directory/deletedItems``: the cast lists, get by id, restore, permanent delete."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...auth import require
+from ...directory import Group, User
+from ...errors import ResourceNotFound
+from ...http import context, json_response, list_response, no_content, tenant
+from . import permissions as perms
+from .models import DeletedItemsBackend, Kind
+from .render import USER_DEFAULT, Json, group_json, select_fields, typed, user_json
+
+DELETED_USER_DEFAULT = (*USER_DEFAULT, "deletedDateTime")
+
+
+def _backend(request: Request) -> DeletedItemsBackend:
+    return DeletedItemsBackend(tenant(request))
+
+
+def _read_permissions(kind: Kind) -> tuple[str, ...]:
+    return perms.DELETED_USERS_READ if kind == "user" else perms.DELETED_GROUPS_READ
+
+
+def _write_permissions(kind: Kind) -> tuple[str, ...]:
+    return perms.USER_DELETE_RESTORE if kind == "user" else perms.DELETED_GROUPS_WRITE
+
+
+def _kind(obj: User | Group) -> Kind:
+    return "user" if isinstance(obj, User) else "group"
+
+
+def _entity(request: Request, body: Json) -> Response:
+    return json_response({"@odata.context": context(request, "directoryObjects/$entity"), **body})
+
+
+def _typed_body(obj: User | Group) -> Json:
+    body = typed(obj)
+    if isinstance(obj, User):
+        return select_fields(body, DELETED_USER_DEFAULT)
+    return body
+
+
+def list_deleted(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
+    async def handler(request: Request) -> Response:
+        """``GET /directory/deletedItems/microsoft.graph.{user|group}`` (the cast is required)."""
+        require(request, *_read_permissions(kind))
+        objects = _backend(request).list_deleted_items(kind)
+        if kind == "user":
+            items = [user_json(o) for o in objects if isinstance(o, User)]
+            return list_response(
+                request, items, "users", default_select=DELETED_USER_DEFAULT, advanced_count=True
+            )
+        groups = [group_json(o) for o in objects if isinstance(o, Group)]
+        return list_response(request, groups, "groups", advanced_count=True)
+
+    return handler
+
+
+async def get_deleted_item(request: Request) -> Response:
+    object_id = request.path_params["object_id"]
+    backend = _backend(request)
+    try:
+        obj = backend.get_deleted_item(object_id)
+    except ResourceNotFound:
+        require(request, *perms.DELETED_USERS_READ, *perms.DELETED_GROUPS_READ)
+        raise
+    require(request, *_read_permissions(_kind(obj)))
+    return _entity(request, _typed_body(obj))
+
+
+async def restore_deleted_item(request: Request) -> Response:
+    """``POST /directory/deletedItems/{id}/restore``: 200 with the restored object."""
+    object_id = request.path_params["object_id"]
+    backend = _backend(request)
+    try:
+        obj = backend.get_deleted_item(object_id)
+    except ResourceNotFound:
+        require(request, *perms.USER_DELETE_RESTORE, *perms.DELETED_GROUPS_WRITE)
+        raise
+    require(request, *_write_permissions(_kind(obj)))
+    restored = backend.restore_deleted_item(object_id)
+    return _entity(request, _typed_body(restored))
+
+
+async def delete_deleted_item(request: Request) -> Response:
+    """``DELETE /directory/deletedItems/{id}``: permanent; the object can't be restored after."""
+    object_id = request.path_params["object_id"]
+    backend = _backend(request)
+    try:
+        obj = backend.get_deleted_item(object_id)
+    except ResourceNotFound:
+        require(request, *perms.USER_DELETE_RESTORE, *perms.DELETED_GROUPS_WRITE)
+        raise
+    require(request, *_write_permissions(_kind(obj)))
+    backend.delete_deleted_item(object_id)
+    return no_content()

@@ -1,0 +1,1 @@
+"""Graph ``/groups``: groups, their members and owners."""

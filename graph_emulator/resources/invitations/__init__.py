@@ -1,0 +1,1 @@
+"""Graph ``/invitations``: B2B guest invitations."""

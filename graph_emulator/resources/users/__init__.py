@@ -1,0 +1,1 @@
+"""Graph ``/users``: users, their group memberships and sponsors."""

@@ -1,0 +1,78 @@
+"""HTTP for ``/users``: list (with ``$count``), get by id or UPN, update, soft delete."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...auth import require
+from ...http import context, json_response, list_response, no_content, read_json, tenant
+from ..directory_objects import permissions as perms
+from ..directory_objects.queries import check_directory_query, count_response
+from ..directory_objects.render import (
+    USER_DEFAULT,
+    USER_PROPERTIES,
+    check_select,
+    collection_fragment,
+    entity_fragment,
+    select_fields,
+    user_json,
+)
+from .models import UsersBackend
+
+
+def backend(request: Request) -> UsersBackend:
+    return UsersBackend(tenant(request))
+
+
+def selected(request: Request) -> list[str] | None:
+    return check_select(request.query_params.get("$select"), USER_PROPERTIES, "user")
+
+
+async def list_users(request: Request) -> Response:
+    """``GET /users``: default page 100, at most 999, no ``$skip``; ``$count`` needs eventual."""
+    require(request, *perms.USER_READ)
+    check_directory_query(request)
+    fields = selected(request)
+    items = [user_json(u) for u in backend(request).list_users()]
+    return list_response(
+        request,
+        items,
+        collection_fragment("users", fields),
+        default_select=USER_DEFAULT,
+        advanced_count=True,
+    )
+
+
+async def count_users(request: Request) -> Response:
+    """``GET /users/$count``: refused without ``ConsistencyLevel: eventual`` (documented error)."""
+    require(request, *perms.USER_READ)
+    return count_response(request, [user_json(u) for u in backend(request).list_users()])
+
+
+async def get_user(request: Request) -> Response:
+    """``GET /users/{id | userPrincipalName}``; ``externalUserState`` only on ``$select``."""
+    require(request, *perms.USER_READ)
+    fields = selected(request)
+    user = backend(request).get_user(request.path_params["user_id"])
+    body = select_fields(user_json(user), fields, USER_DEFAULT)
+    return json_response({"@odata.context": context(request, entity_fragment("users", fields)), **body})
+
+
+async def update_user(request: Request) -> Response:
+    """``PATCH /users/{id}``: 204. ``accountEnabled`` alone is allowed with the narrow pair
+    User.EnableDisableAccount.All + User.Read.All (user-update, permissions per property)."""
+    body = await read_json(request)
+    if set(body) == {"accountEnabled"}:
+        perms.require_account_update(request)
+    else:
+        require(request, *perms.USER_UPDATE)
+    backend(request).update_user(request.path_params["user_id"], body)
+    return no_content()
+
+
+async def delete_user(request: Request) -> Response:
+    """``DELETE /users/{id}``: 204; the user moves to deleted items for 30 days."""
+    require(request, *perms.USER_DELETE_RESTORE)
+    backend(request).delete_user(request.path_params["user_id"])
+    return no_content()

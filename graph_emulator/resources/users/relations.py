@@ -1,0 +1,60 @@
+"""HTTP for a user's relationships: ``memberOf`` (and its group cast) and ``sponsors``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...auth import require
+from ...http import list_response, no_content, read_json
+from ..directory_objects import permissions as perms
+from ..directory_objects.lookup import reference_body
+from ..directory_objects.queries import check_directory_query, count_response
+from ..directory_objects.render import group_json, typed
+from .handlers import backend
+
+
+async def list_member_of(request: Request) -> Response:
+    """``GET /users/{id}/memberOf``: the groups the user is a direct member of, as directoryObjects."""
+    require(request, *perms.USER_MEMBER_OF)
+    check_directory_query(request, filter_needs_advanced="memberOf")
+    groups = backend(request).list_member_of(request.path_params["user_id"])
+    return list_response(request, [typed(g) for g in groups], "directoryObjects", advanced_count=True)
+
+
+async def list_member_of_groups(request: Request) -> Response:
+    """``GET /users/{id}/memberOf/microsoft.graph.group`` (the SDK sends ``graph.group``)."""
+    require(request, *perms.USER_MEMBER_OF)
+    check_directory_query(request, filter_needs_advanced="memberOf")
+    groups = backend(request).list_member_of(request.path_params["user_id"])
+    return list_response(request, [group_json(g) for g in groups], "groups", advanced_count=True)
+
+
+async def count_member_of(request: Request) -> Response:
+    require(request, *perms.USER_MEMBER_OF)
+    groups = backend(request).list_member_of(request.path_params["user_id"])
+    return count_response(request, [group_json(g) for g in groups])
+
+
+async def list_sponsors(request: Request) -> Response:
+    """``GET /users/{id}/sponsors``: users and groups, each with its ``@odata.type``."""
+    require(request, *perms.SPONSORS_READ)
+    sponsors = backend(request).list_sponsors(request.path_params["user_id"])
+    default_only = "$select" not in request.query_params
+    items = [typed(s, default_only=default_only) for s in sponsors]
+    return list_response(request, items, "directoryObjects")
+
+
+async def add_sponsor(request: Request) -> Response:
+    """``POST /users/{id}/sponsors/$ref`` with ``{"@odata.id": ".../users/{id}"}``: 204."""
+    require(request, *perms.SPONSORS_WRITE)
+    sponsor_id = reference_body(await read_json(request))
+    backend(request).add_sponsor(request.path_params["user_id"], sponsor_id)
+    return no_content()
+
+
+async def remove_sponsor(request: Request) -> Response:
+    """``DELETE /users/{id}/sponsors/{sponsorId}/$ref``: 204."""
+    require(request, *perms.SPONSORS_WRITE)
+    backend(request).remove_sponsor(request.path_params["user_id"], request.path_params["sponsor_id"])
+    return no_content()
