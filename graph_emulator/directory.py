@@ -77,7 +77,8 @@ class Directory:
         found = self.users.get(key)
         if found is None and "@" in key:
             folded = key.casefold()
-            found = next((u for u in self.users.values() if u.user_principal_name.casefold() == folded), None)
+            live = (u for u in self.users.values() if u.deleted is None)
+            found = next((u for u in live if u.user_principal_name.casefold() == folded), None)
         return found if found is not None and found.deleted is None else None
 
     def group(self, key: str) -> Group | None:

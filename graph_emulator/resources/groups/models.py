@@ -34,7 +34,7 @@ def invalid(name: str) -> BadRequest:
 
 def _check_known(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
     for name in body:
-        if name in allowed or name in BINDS:
+        if name in allowed or name in BINDS or name == "@odata.type":
             continue
         if name in GROUP_PROPERTIES:
             raise BadRequest(f"Property '{name}' is read-only and cannot be set.")

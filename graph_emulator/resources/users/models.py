@@ -89,6 +89,7 @@ class UsersBackend:
     def update_user(self, key: str, changes: dict[str, Any]) -> User:
         """Apply every change or none: all values are validated before the first is written."""
         user = self.get_user(key)
+        changes = {k: v for k, v in changes.items() if k != "@odata.type"}  # the SDK always sends it
         for name in changes:
             if name in UPDATABLE:
                 continue
