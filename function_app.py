@@ -1,9 +1,13 @@
 """The Guestkeeper Function App: registers the triggers and nothing else of substance.
 
 Each trigger lives in a blueprint under ``shared/triggers/`` and stays thin: parse the binding,
-call one domain coroutine with an injected Graph client and settings, map the result.
+call one domain coroutine with an injected Graph client and settings, map the result. Every HTTP
+function needs a function key (auth level FUNCTION); nothing is built or read at import time.
 """
 
 import azure.functions as func
 
+from shared.triggers.onboarding import bp as onboarding
+
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+app.register_functions(onboarding)

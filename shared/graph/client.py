@@ -8,6 +8,7 @@ base URL is set on the request adapter without a trailing slash (httpx would oth
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -21,6 +22,9 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_request_adapter import options as graph_default_options
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
+
+from shared.config import GraphSettings
+from shared.graph.permissions import APP_PERMISSIONS
 
 GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
 PUBLIC_CLOUD = "https://graph.microsoft.com/v1.0"
@@ -67,3 +71,74 @@ def build_graph_client(
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = root
     return GraphServiceClient(request_adapter=adapter)
+
+
+class EmulatorTokenCredential(AsyncTokenCredential):
+    """Fetches a bearer token from the Graph emulator's control plane (local runs only).
+
+    ``POST {emulator_url}/_emulator/token`` with the configured roles, cached until a minute before
+    it expires. Tests pass ``transport`` to reach an in-process emulator.
+    """
+
+    def __init__(
+        self,
+        emulator_url: str,
+        roles: Sequence[str] | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = emulator_url.rstrip("/")
+        self._roles = list(roles) if roles is not None else None
+        self._transport = transport
+        self._token: AccessToken | None = None
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        if self._token is not None and self._token.expires_on - 60 > time.time():
+            return self._token
+        body = {} if self._roles is None else {"roles": self._roles}
+        async with httpx.AsyncClient(transport=self._transport, timeout=10.0) as http:
+            response = await http.post(f"{self._url}/_emulator/token", json=body)
+        response.raise_for_status()
+        data = response.json()
+        self._token = AccessToken(data["access_token"], int(time.time()) + int(data["expires_in"]))
+        return self._token
+
+    async def close(self) -> None:
+        return None
+
+    async def __aexit__(self, *args: object) -> None:
+        return None
+
+
+def credential_from_settings(
+    settings: GraphSettings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncTokenCredential:
+    """The credential ``GRAPH_AUTH_MODE`` names; every one is async (``azure.identity.aio``)."""
+    from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
+
+    if settings.auth_mode == "emulator":
+        roles = settings.emulator_roles if settings.emulator_roles is not None else APP_PERMISSIONS
+        return EmulatorTokenCredential(settings.emulator_url, roles, transport=transport)
+    if settings.auth_mode == "client_secret":
+        assert settings.tenant_id is not None, "Settings checks AZURE_TENANT_ID"
+        assert settings.client_id is not None, "Settings checks AZURE_CLIENT_ID"
+        assert settings.client_secret is not None, "Settings checks AZURE_CLIENT_SECRET"
+        return ClientSecretCredential(settings.tenant_id, settings.client_id, settings.client_secret.reveal())
+    if settings.auth_mode == "certificate":
+        assert settings.tenant_id is not None, "Settings checks AZURE_TENANT_ID"
+        assert settings.client_id is not None, "Settings checks AZURE_CLIENT_ID"
+        assert settings.certificate_path is not None, "Settings checks AZURE_CLIENT_CERTIFICATE_PATH"
+        password = settings.certificate_password.reveal() if settings.certificate_password else None
+        return CertificateCredential(
+            settings.tenant_id, settings.client_id, settings.certificate_path, password=password
+        )
+    return ManagedIdentityCredential(client_id=settings.client_id)
+
+
+def graph_client_from_settings(
+    settings: GraphSettings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> GraphServiceClient:
+    """The app's client: base URL and credential from settings, default middleware kept."""
+    return build_graph_client(
+        settings.base_url, credential_from_settings(settings, transport=transport), transport=transport
+    )

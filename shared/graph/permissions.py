@@ -1,0 +1,21 @@
+"""The Graph application permissions Guestkeeper needs, least privileged, and why.
+
+The emulator checks each operation against the permissions Graph documents for it, and the
+tests run onboarding with exactly these roles and with each one removed, so this list is
+proven sufficient and minimal. README's permission table is generated from the same facts.
+"""
+
+from __future__ import annotations
+
+# permission -> the calls that need it
+ONBOARDING: dict[str, str] = {
+    "User.Invite.All": "POST /invitations",
+    "GroupMember.Read.All": "GET /groups/{id}?$select=id,groupTypes,isAssignableToRole (group facts)",
+    "GroupMember.ReadWrite.All": "POST /groups/{id}/members/$ref",
+}
+# Only when requests name a sponsor: Graph offers nothing narrower for POST /users/{id}/sponsors/$ref.
+SPONSORS: dict[str, str] = {
+    "User.ReadWrite.All": "POST /users/{id}/sponsors/$ref; GET /users/{id} (is the sponsor internal)",
+}
+
+APP_PERMISSIONS: tuple[str, ...] = (*ONBOARDING, *SPONSORS)

@@ -1,0 +1,71 @@
+"""The Graph requests onboarding sends, built with the SDK's request builders (never by hand).
+
+Each function returns a ``RequestInformation``: the caller sends it through the adapter
+(``raw.send_json``) or as a ``$batch`` item (``batch.send_batch``).
+"""
+
+from __future__ import annotations
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_abstractions.request_information import RequestInformation
+from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+from msgraph.generated.models.invitation import Invitation
+from msgraph.generated.models.invited_user_message_info import InvitedUserMessageInfo
+from msgraph.generated.models.reference_create import ReferenceCreate
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from msgraph.graph_service_client import GraphServiceClient
+
+from shared.models import GuestRequest
+
+GROUP_FACTS = ["id", "groupTypes", "isAssignableToRole"]
+USER_FACTS = ["id", "userType", "accountEnabled"]
+
+
+def _object_url(graph: GraphServiceClient, collection: str, object_id: str) -> str:
+    """The ``@odata.id`` of an object, on the same service root as every other call."""
+    return f"{graph.request_adapter.base_url.rstrip('/')}/{collection}/{object_id}"
+
+
+def invitation(graph: GraphServiceClient, guest: GuestRequest, redirect_url: str) -> RequestInformation:
+    """``POST /invitations``; for an address that already has a user, Graph returns that user."""
+    body = Invitation(
+        invited_user_email_address=guest.email,
+        invite_redirect_url=redirect_url,
+        invited_user_display_name=guest.display_name,
+        send_invitation_message=guest.invitation.send_email,
+        invited_user_type="Guest",
+    )
+    if guest.invitation.message or guest.invitation.language:
+        body.invited_user_message_info = InvitedUserMessageInfo(
+            customized_message_body=guest.invitation.message,
+            message_language=guest.invitation.language,
+        )
+    return graph.invitations.to_post_request_information(body)
+
+
+def add_member(graph: GraphServiceClient, group_id: str, user_id: str) -> RequestInformation:
+    """``POST /groups/{id}/members/$ref``: 204, or 400 "already exist ... 'members'"."""
+    reference = ReferenceCreate(odata_id=_object_url(graph, "directoryObjects", user_id))
+    return graph.groups.by_group_id(group_id).members.ref.to_post_request_information(reference)
+
+
+def add_sponsor(graph: GraphServiceClient, user_id: str, sponsor_id: str) -> RequestInformation:
+    """``POST /users/{id}/sponsors/$ref`` (v1.0): the internal user responsible for the guest."""
+    reference = ReferenceCreate(odata_id=_object_url(graph, "users", sponsor_id))
+    return graph.users.by_user_id(user_id).sponsors.ref.to_post_request_information(reference)
+
+
+def group_facts(graph: GraphServiceClient, group_id: str) -> RequestInformation:
+    """``GET /groups/{id}?$select=id,groupTypes,isAssignableToRole``: facts that never change."""
+    query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(select=GROUP_FACTS)
+    return graph.groups.by_group_id(group_id).to_get_request_information(
+        RequestConfiguration(query_parameters=query)
+    )
+
+
+def user_facts(graph: GraphServiceClient, user_id: str) -> RequestInformation:
+    """``GET /users/{id}?$select=id,userType,accountEnabled``: is the sponsor an internal user."""
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=USER_FACTS)
+    return graph.users.by_user_id(user_id).to_get_request_information(
+        RequestConfiguration(query_parameters=query)
+    )

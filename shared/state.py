@@ -1,0 +1,282 @@
+"""The state table: what Graph cannot tell us, in one Azure Table of the Functions storage account.
+
+Partitions (``PartitionKey``) and their row keys:
+
+- ``webhook``    sha256 of a webhook id: claimed, then done or refused (replay refusal)
+- ``onboarding`` hash of a normalised e-mail address -> guest object id (201 vs 200, cool-down)
+- ``denial``     guest object id -> latest review denial (written by cleanup)
+- ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail)
+- ``checkpoint`` access-review instance id -> handled, with a summary
+
+Addresses are never stored: only a salted sha256 of the lower-cased address. Every storage
+failure other than the expected conflicts becomes ``StateUnavailable`` (HTTP 503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    AzureError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import UpdateMode
+from azure.data.tables.aio import TableClient
+
+from shared.config import StorageSettings
+from shared.errors import StateUnavailable
+
+ADDRESS_SALT = b"guestkeeper/address/v1\x00"
+STALE_CLAIM = timedelta(minutes=15)  # longer than any onboarding call (functionTimeout is 10 min)
+
+
+def address_hash(address: str) -> str:
+    """The key of an onboarding record: never the address itself."""
+    return hashlib.sha256(ADDRESS_SALT + address.strip().lower().encode()).hexdigest()
+
+
+def _key(value: str) -> str:
+    """A row key for a caller-chosen string (row keys forbid '/', '#', '?' and control characters)."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class Claim(Enum):
+    CLAIMED = "claimed"
+    REPLAYED = "replayed"  # done or refused before
+    IN_PROGRESS = "in-progress"  # another delivery with this id is being processed
+
+
+@dataclass(frozen=True)
+class OnboardingRecord:
+    address_hash: str
+    guest_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Denial:
+    guest_id: str
+    instance_id: str
+    denied_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    action: str
+    outcome: str
+    at: datetime
+    guest_id: str | None = None
+    group_id: str | None = None
+    instance_id: str | None = None
+    detail: str | None = None  # e.g. an override's reason; never an address
+
+    def entity(self) -> dict[str, Any]:
+        row = f"{self.at.astimezone(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"
+        entity: dict[str, Any] = {"PartitionKey": "audit", "RowKey": row, "Action": self.action}
+        entity |= {"Outcome": self.outcome, "At": self.at}
+        optional = {"GuestId": self.guest_id, "GroupId": self.group_id}
+        optional |= {"InstanceId": self.instance_id, "Detail": self.detail}
+        return entity | {k: v for k, v in optional.items() if v is not None}
+
+    @classmethod
+    def from_entity(cls, entity: Mapping[str, Any]) -> AuditRecord:
+        return cls(
+            action=entity["Action"],
+            outcome=entity["Outcome"],
+            at=entity["At"],
+            guest_id=entity.get("GuestId"),
+            group_id=entity.get("GroupId"),
+            instance_id=entity.get("InstanceId"),
+            detail=entity.get("Detail"),
+        )
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except AzureError as exc:
+        raise StateUnavailable(f"state table unavailable: {type(exc).__name__}") from exc
+
+
+class StateStore:
+    """Typed access to the state table; the table is created on first use."""
+
+    def __init__(self, table: TableClient) -> None:
+        self._table = table
+        self._ready = False
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, storage: StorageSettings) -> StateStore:
+        if storage.connection_string is not None:
+            table = TableClient.from_connection_string(storage.connection_string.reveal(), storage.table_name)
+        else:
+            from azure.identity.aio import ManagedIdentityCredential
+
+            assert storage.table_service_uri is not None  # Settings guarantees one of the two
+            credential = ManagedIdentityCredential(client_id=storage.client_id)
+            table = TableClient(storage.table_service_uri, storage.table_name, credential=credential)
+        return cls(table)
+
+    async def close(self) -> None:
+        await self._table.close()
+
+    async def _client(self) -> TableClient:
+        if not self._ready:
+            async with self._lock:
+                if not self._ready:
+                    with _storage_errors(), suppress(ResourceExistsError):
+                        await self._table.create_table()
+                    self._ready = True
+        return self._table
+
+    # -- webhook ids: replay refusal --------------------------------------------------------------
+
+    async def claim_webhook(self, webhook_id: str, *, now: datetime) -> Claim:
+        """Atomically claim a webhook id before processing; a stale in-progress claim is taken over."""
+        table = await self._client()
+        key = _key(webhook_id)
+        entity = {"PartitionKey": "webhook", "RowKey": key, "State": "processing", "At": now}
+        with _storage_errors():
+            try:
+                await table.create_entity(entity)
+                return Claim.CLAIMED
+            except ResourceExistsError:
+                pass
+            try:
+                existing = await table.get_entity("webhook", key)
+            except ResourceNotFoundError:  # released in between: one more try
+                return await self.claim_webhook(webhook_id, now=now)
+            if existing["State"] != "processing":
+                return Claim.REPLAYED
+            if now - existing["At"] < STALE_CLAIM:
+                return Claim.IN_PROGRESS
+            try:
+                await table.update_entity(
+                    entity,
+                    mode=UpdateMode.REPLACE,
+                    etag=existing.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+            except ResourceModifiedError:
+                return Claim.IN_PROGRESS
+            return Claim.CLAIMED
+
+    async def finish_webhook(self, webhook_id: str, *, status: int, now: datetime) -> None:
+        """Mark a claim final: a later delivery with this id is a replay."""
+        table = await self._client()
+        state = "done" if status < 400 else "refused"
+        entity = {"PartitionKey": "webhook", "RowKey": _key(webhook_id), "State": state}
+        with _storage_errors():
+            await table.upsert_entity(entity | {"At": now, "Status": status}, mode=UpdateMode.REPLACE)
+
+    async def release_webhook(self, webhook_id: str) -> None:
+        """Forget a claim after a transient failure, so the sender's retry with this id is processed."""
+        table = await self._client()
+        with _storage_errors():
+            await table.delete_entity("webhook", _key(webhook_id))
+
+    async def purge_webhook_claims(self, *, older_than: datetime) -> int:
+        """Delete claims older than the replay window (timestamps that old are refused anyway)."""
+        table = await self._client()
+        query = "PartitionKey eq 'webhook' and At lt @cutoff"
+        count = 0
+        with _storage_errors():
+            async for entity in table.query_entities(query, parameters={"cutoff": older_than}):
+                await table.delete_entity("webhook", entity["RowKey"])
+                count += 1
+        return count
+
+    # -- onboarding records and review denials ---------------------------------------------------
+
+    async def get_onboarding(self, key: str) -> OnboardingRecord | None:
+        table = await self._client()
+        with _storage_errors():
+            try:
+                entity = await table.get_entity("onboarding", key)
+            except ResourceNotFoundError:
+                return None
+        return OnboardingRecord(key, entity["GuestId"], entity["CreatedAt"])
+
+    async def create_onboarding(self, record: OnboardingRecord) -> bool:
+        """Create the record; False if it existed (its guest id is updated if the guest changed)."""
+        table = await self._client()
+        entity = {"PartitionKey": "onboarding", "RowKey": record.address_hash, "GuestId": record.guest_id}
+        with _storage_errors():
+            try:
+                await table.create_entity(entity | {"CreatedAt": record.created_at})
+                return True
+            except ResourceExistsError:
+                pass
+            existing = await table.get_entity("onboarding", record.address_hash)
+            if existing["GuestId"] != record.guest_id:
+                await table.update_entity(entity, mode=UpdateMode.MERGE)
+        return False
+
+    async def record_denial(self, guest_id: str, instance_id: str, at: datetime) -> None:
+        """Remember that a review denied ``guest_id`` (the latest denial wins)."""
+        table = await self._client()
+        entity = {"PartitionKey": "denial", "RowKey": guest_id, "InstanceId": instance_id, "DeniedAt": at}
+        with _storage_errors():
+            existing = await self.latest_denial(guest_id)
+            if existing is None or existing.denied_at <= at:
+                await table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    async def latest_denial(self, guest_id: str) -> Denial | None:
+        table = await self._client()
+        with _storage_errors():
+            try:
+                entity = await table.get_entity("denial", guest_id)
+            except ResourceNotFoundError:
+                return None
+        return Denial(guest_id, entity["InstanceId"], entity["DeniedAt"])
+
+    # -- audit trail and instance checkpoints ----------------------------------------------------
+
+    async def record_audit(self, record: AuditRecord) -> None:
+        table = await self._client()
+        with _storage_errors():
+            await table.create_entity(record.entity())
+
+    async def list_audit(
+        self, *, guest_id: str | None = None, instance_id: str | None = None
+    ) -> list[AuditRecord]:
+        """Audit records, oldest first, optionally for one guest and/or one review instance."""
+        table = await self._client()
+        clauses, parameters = ["PartitionKey eq 'audit'"], {}
+        if guest_id is not None:
+            clauses.append("GuestId eq @guest")
+            parameters["guest"] = guest_id
+        if instance_id is not None:
+            clauses.append("InstanceId eq @instance")
+            parameters["instance"] = instance_id
+        with _storage_errors():
+            entities = table.query_entities(" and ".join(clauses), parameters=parameters)
+            return [AuditRecord.from_entity(e) async for e in entities]
+
+    async def mark_instance_done(self, instance_id: str, *, at: datetime, summary: Mapping[str, Any]) -> None:
+        table = await self._client()
+        entity = {"PartitionKey": "checkpoint", "RowKey": instance_id, "DoneAt": at, **summary}
+        with _storage_errors():
+            await table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    async def instance_done(self, instance_id: str) -> bool:
+        table = await self._client()
+        with _storage_errors():
+            try:
+                await table.get_entity("checkpoint", instance_id, select=["RowKey"])
+            except ResourceNotFoundError:
+                return False
+        return True
