@@ -83,10 +83,17 @@ def _multi(items: list[tuple[str, str]]) -> dict[str, str]:
     return joined
 
 
+def raw_path(request: Request) -> str:
+    """The path as sent (still percent-encoded), without the query string."""
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    return raw.decode("latin-1").split("?", 1)[0]
+
+
 async def to_function_request(request: Request, route_params: dict[str, str]) -> HttpRequest:
+    query = request.url.query
     return HttpRequest(
         method=request.method,
-        url=str(request.url),
+        url=f"{request.url.scheme}://{request.url.netloc}{raw_path(request)}" + (f"?{query}" if query else ""),
         headers=_multi(request.headers.items()),
         params=_multi(list(request.query_params.multi_items())),
         route_params=route_params,
@@ -123,8 +130,7 @@ def build_app(
     prefix = f"/{route_prefix.strip('/')}" if route_prefix.strip("/") else ""
 
     async def dispatch(request: Request) -> Response:
-        raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
-        path = raw_path.decode("latin-1").split("?", 1)[0]
+        path = raw_path(request)
         if prefix and not (path.lower() == prefix.lower() or path.lower().startswith(prefix.lower() + "/")):
             return Response(status_code=404)
         relative = path[len(prefix) :]
