@@ -146,7 +146,8 @@ async def list_instances(
         params = builder.InstancesRequestBuilderGetQueryParameters(filter=f"status eq '{status}'")
         config = RequestConfiguration(query_parameters=params)
     page = await builder.get(request_configuration=config)
-    assert page is not None and page.value is not None
+    assert page is not None
+    assert page.value is not None
     return page.value
 
 
@@ -166,12 +167,14 @@ async def list_decisions(
             query_parameters=builder.DecisionsRequestBuilderGetQueryParameters(**query)
         )
     page = await builder.get(request_configuration=config)
-    assert page is not None and page.value is not None
+    assert page is not None
+    assert page.value is not None
     return page.value
 
 
 def group_of(instance: AccessReviewInstance) -> str:
     """The group an all-groups instance reviews, from its scope query (the only place Graph names it)."""
     scope = instance.scope
-    assert isinstance(scope, AccessReviewQueryScope) and scope.query is not None
+    assert isinstance(scope, AccessReviewQueryScope)
+    assert scope.query is not None
     return scope.query.split("/groups/", 1)[1].split("/", 1)[0]

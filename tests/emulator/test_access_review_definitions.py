@@ -30,7 +30,7 @@ from .access_review_fixtures import (
 TODAY = date(2026, 1, 5)
 
 
-def definitions(graph: GraphServiceClient):  # type: ignore[no-untyped-def]
+def definitions(graph: GraphServiceClient):
     return graph.identity_governance.access_reviews.definitions
 
 
@@ -38,7 +38,8 @@ async def create(
     graph: GraphServiceClient, body: AccessReviewScheduleDefinition
 ) -> AccessReviewScheduleDefinition:
     created = await definitions(graph).post(body)
-    assert created is not None and created.id
+    assert created is not None
+    assert created.id
     return created
 
 
@@ -56,11 +57,10 @@ async def test_create_answers_201_with_server_filled_properties(graph: GraphServ
 
     assert created.display_name == "Quarterly guest review"
     assert created.status == "NotStarted"  # tutorial: the series reports NotStarted on creation
-    assert (
-        created.created_date_time is not None
-        and created.created_date_time.isoformat() == "2026-01-05T09:00:00+00:00"
-    )
-    assert created.created_by is not None and created.created_by.id
+    assert created.created_date_time is not None
+    assert created.created_date_time.isoformat() == "2026-01-05T09:00:00+00:00"
+    assert created.created_by is not None
+    assert created.created_by.id
     scope = created.scope
     assert isinstance(scope, AccessReviewQueryScope)
     assert scope.query == GUEST_SCOPE
@@ -70,16 +70,19 @@ async def test_create_answers_201_with_server_filled_properties(graph: GraphServ
     assert created.fallback_reviewers[0].query == f"/users/{FALLBACK_REVIEWER}"
     assert created.additional_data["backupReviewers"][0]["query"] == f"/users/{FALLBACK_REVIEWER}"
     settings = created.settings
-    assert settings is not None and settings.recurrence is not None
+    assert settings is not None
+    assert settings.recurrence is not None
     pattern, rng = settings.recurrence.pattern, settings.recurrence.range
-    assert pattern is not None and rng is not None
+    assert pattern is not None
+    assert rng is not None
     assert (pattern.type, pattern.interval, pattern.month, pattern.day_of_month) == (
         RecurrencePatternType.AbsoluteMonthly,
         3,
         0,
         0,
     )
-    assert pattern.days_of_week == [] and pattern.first_day_of_week is not None
+    assert pattern.days_of_week == []
+    assert pattern.first_day_of_week is not None
     assert (rng.type, rng.start_date, rng.number_of_occurrences, rng.end_date) == (
         RecurrenceRangeType.NoEnd,
         TODAY,
@@ -87,7 +90,8 @@ async def test_create_answers_201_with_server_filled_properties(graph: GraphServ
         None,
     )
     assert settings.auto_apply_decisions_enabled is True
-    assert settings.apply_actions is not None and len(settings.apply_actions) == 1
+    assert settings.apply_actions is not None
+    assert len(settings.apply_actions) == 1
 
 
 async def test_create_with_datetime_start_date_is_echoed_as_a_date(
@@ -163,7 +167,8 @@ async def test_beta_backup_reviewers_fill_fallback_reviewers(raw_client: httpx.A
     assert created["fallbackReviewers"] == expected
     # the same object is served on v1.0
     fetched = await definitions(graph).by_access_review_schedule_definition_id(created["id"]).get()
-    assert fetched is not None and fetched.fallback_reviewers is not None
+    assert fetched is not None
+    assert fetched.fallback_reviewers is not None
     assert fetched.fallback_reviewers[0].query == f"/users/{FALLBACK_REVIEWER}"
 
 
@@ -216,7 +221,8 @@ async def test_list_pages_with_top_and_skip(graph: GraphServiceClient) -> None:
     builder = definitions(graph)
     params = builder.DefinitionsRequestBuilderGetQueryParameters(top=2, skip=0)
     first = await builder.get(request_configuration=RequestConfiguration(query_parameters=params))
-    assert first is not None and first.value is not None
+    assert first is not None
+    assert first.value is not None
     assert [d.display_name for d in first.value] == ["Series 0", "Series 1"]
     assert first.odata_next_link is not None
     assert first.odata_next_link.startswith(
@@ -227,7 +233,8 @@ async def test_list_pages_with_top_and_skip(graph: GraphServiceClient) -> None:
     link = first.odata_next_link
     while link:
         page = await builder.with_url(link).get()
-        assert page is not None and page.value is not None
+        assert page is not None
+        assert page.value is not None
         names += [d.display_name for d in page.value]
         link = page.odata_next_link
     assert names == [f"Series {n}" for n in range(5)]
@@ -237,8 +244,10 @@ async def test_list_default_page_is_100(graph: GraphServiceClient, emulator_stat
     for n in range(101):
         await create(graph, guest_review(start=date(2027, 1, 1), name=f"S{n}"))
     page = await definitions(graph).get()
-    assert page is not None and page.value is not None
-    assert len(page.value) == 100 and page.odata_next_link is not None
+    assert page is not None
+    assert page.value is not None
+    assert len(page.value) == 100
+    assert page.odata_next_link is not None
 
 
 async def test_filter_on_scope_query_finds_all_groups_guest_reviews(graph: GraphServiceClient) -> None:
@@ -260,7 +269,8 @@ async def test_filter_on_scope_query_finds_all_groups_guest_reviews(graph: Graph
             filter=f"contains(scope/microsoft.graph.accessReviewQueryScope/query, '{needle}')"
         )
         page = await builder.get(request_configuration=RequestConfiguration(query_parameters=params))
-        assert page is not None and page.value is not None
+        assert page is not None
+        assert page.value is not None
         return [d.display_name for d in page.value]
 
     assert await names("./members") == ["All groups"]
@@ -272,7 +282,8 @@ async def test_filter_on_scope_query_finds_all_groups_guest_reviews(graph: Graph
 async def test_get_and_404(graph: GraphServiceClient) -> None:
     created = await create(graph, guest_review(start=TODAY))
     fetched = await definitions(graph).by_access_review_schedule_definition_id(created.id).get()
-    assert fetched is not None and fetched.display_name == created.display_name
+    assert fetched is not None
+    assert fetched.display_name == created.display_name
     with pytest.raises(ODataError) as caught:
         await (
             definitions(graph)
@@ -280,7 +291,8 @@ async def test_get_and_404(graph: GraphServiceClient) -> None:
             .get()
         )
     assert caught.value.response_status_code == 404
-    assert caught.value.error is not None and caught.value.error.code == "Request_ResourceNotFound"
+    assert caught.value.error is not None
+    assert caught.value.error.code == "Request_ResourceNotFound"
 
 
 async def test_put_replaces_the_full_object_and_answers_204(graph: GraphServiceClient) -> None:
@@ -289,8 +301,10 @@ async def test_put_replaces_the_full_object_and_answers_204(graph: GraphServiceC
     item = definitions(graph).by_access_review_schedule_definition_id(created.id)
     assert await item.put(replacement) is None  # 204, no body
     fetched = await item.get()
-    assert fetched is not None and fetched.display_name == "Renamed"
-    assert fetched.settings is not None and fetched.settings.instance_duration_in_days == 7
+    assert fetched is not None
+    assert fetched.display_name == "Renamed"
+    assert fetched.settings is not None
+    assert fetched.settings.instance_duration_in_days == 7
     assert fetched.last_modified_date_time is not None
 
 
@@ -304,10 +318,12 @@ async def test_put_without_settings_resets_them(graph: GraphServiceClient) -> No
     )
     await item.put(partial)
     fetched = await item.get()
-    assert fetched is not None and fetched.settings is not None
+    assert fetched is not None
+    assert fetched.settings is not None
     assert fetched.settings.auto_apply_decisions_enabled is False
     assert fetched.settings.recurrence is None
-    assert isinstance(fetched.scope, AccessReviewQueryScope) and fetched.scope.query == GUEST_SCOPE
+    assert isinstance(fetched.scope, AccessReviewQueryScope)
+    assert fetched.scope.query == GUEST_SCOPE
 
 
 async def test_put_cannot_change_the_scope_or_owner_reviewers(graph: GraphServiceClient) -> None:
@@ -334,7 +350,8 @@ async def test_delete_removes_instances_and_decisions(
     add_guest(emulator_state, "Avery", groups=(FEELGOOD,))
     created = await create(graph, guest_review(start=TODAY))
     listed = (await raw_client.get("/_emulator/accessReviews/instances")).json()["value"]
-    assert len(listed) == 1 and listed[0]["decisionCount"] == 1
+    assert len(listed) == 1
+    assert listed[0]["decisionCount"] == 1
 
     item = definitions(graph).by_access_review_schedule_definition_id(created.id)
     assert await item.delete() is None
@@ -359,7 +376,9 @@ async def test_read_permission_reads_but_cannot_write(make_graph, graph: GraphSe
     created = await create(graph, guest_review(start=TODAY))
     reader = make_graph(roles=["AccessReview.Read.All"])
     page = await definitions(reader).get()
-    assert page is not None and page.value is not None and len(page.value) == 1
+    assert page is not None
+    assert page.value is not None
+    assert len(page.value) == 1
     assert await definitions(reader).by_access_review_schedule_definition_id(created.id).get() is not None
 
     writes = [
@@ -373,7 +392,8 @@ async def test_read_permission_reads_but_cannot_write(make_graph, graph: GraphSe
         with pytest.raises(ODataError) as caught:
             await write
         assert caught.value.response_status_code == 403
-        assert caught.value.error is not None and caught.value.error.code == "Authorization_RequestDenied"
+        assert caught.value.error is not None
+        assert caught.value.error.code == "Authorization_RequestDenied"
 
 
 async def test_no_access_review_permission_cannot_read(make_graph) -> None:
