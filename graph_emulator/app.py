@@ -105,6 +105,10 @@ def _depends_on(item: dict[str, Any]) -> list[str]:
     return [str(d) for d in deps]
 
 
+def _canonical(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
 def _has_content_type(item: dict[str, Any]) -> bool:
     headers = item.get("headers") or {}
     return any(k.lower() == "content-type" for k in headers)
@@ -232,7 +236,8 @@ class EmulatorApp:
         response_headers = {k.decode(): v.decode() for k, v in start.get("headers", [])}
         payload_raw = b"".join(chunks)
         keep = {"content-type", "retry-after", "location"}
-        out_headers = {k: v for k, v in response_headers.items() if k.lower() in keep}
+        # Graph writes item header names in canonical case ("Content-Type", "Retry-After").
+        out_headers = {_canonical(k): v for k, v in response_headers.items() if k.lower() in keep}
         payload = json.loads(payload_raw) if payload_raw else None
         return int(start.get("status", 500)), out_headers, payload
 
