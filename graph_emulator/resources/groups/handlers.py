@@ -73,7 +73,7 @@ async def update_group(request: Request) -> Response:
     """``PATCH /groups/{id}``: 204. A body of only ``members@odata.bind`` is the documented bulk
     add (group-post-members, example 2) and is allowed with GroupMember.ReadWrite.All."""
     body = await read_json(request)
-    members_only = set(body) == {BINDS[0]}
+    members_only = set(body) - {"@odata.type"} == {BINDS[0]}  # the SDK adds @odata.type
     require(request, *(perms.MEMBERS_WRITE if members_only else perms.GROUP_UPDATE))
     group_id = request.path_params["group_id"]
     if any(b in body for b in BINDS):

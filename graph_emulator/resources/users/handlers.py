@@ -63,7 +63,7 @@ async def update_user(request: Request) -> Response:
     """``PATCH /users/{id}``: 204. ``accountEnabled`` alone is allowed with the narrow pair
     User.EnableDisableAccount.All + User.Read.All (user-update, permissions per property)."""
     body = await read_json(request)
-    if set(body) == {"accountEnabled"}:
+    if set(body) - {"@odata.type"} == {"accountEnabled"}:  # the SDK adds @odata.type
         perms.require_account_update(request)
     else:
         require(request, *perms.USER_UPDATE)
