@@ -144,7 +144,11 @@ class GraphSettings:
             client_secret=env.secret("AZURE_CLIENT_SECRET", required=mode == "client_secret"),
             certificate_path=env.text("AZURE_CLIENT_CERTIFICATE_PATH", required=mode == "certificate"),
             certificate_password=env.secret("AZURE_CLIENT_CERTIFICATE_PASSWORD"),
-            emulator_url=env.url("GRAPH_EMULATOR_URL", default_emulator, https_only=False),
+            emulator_url=(
+                env.url("GRAPH_EMULATOR_URL", default_emulator, https_only=False)
+                if env.text("GRAPH_EMULATOR_URL")
+                else default_emulator
+            ),
             emulator_roles=roles or None,
         )
 
