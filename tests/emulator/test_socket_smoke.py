@@ -1,0 +1,114 @@
+"""The emulator served on a loopback port (``python -m graph_emulator``), called by a real
+``GraphServiceClient`` over a socket, with a token from ``python -m graph_emulator token``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+
+from shared.graph.client import StaticTokenCredential, build_graph_client
+
+from .directory_helpers import FEELGOOD, collect, config, invite, not_found, odata_error, ref
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"emulator exited early with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/_emulator/clock", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise TimeoutError("the emulator did not start listening")
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "graph_emulator", "--port", str(port), "--frozen-clock"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_until_serving(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def cli_token(url: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "graph_emulator", "token", "--url", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+async def test_sdk_over_a_socket(served: str) -> None:
+    token = cli_token(served)
+    assert token.startswith("emu.")
+    graph = build_graph_client(f"{served}/v1.0", StaticTokenCredential(token))
+
+    invitation = await invite(graph, "socket@fabrikam.example")
+    guest_id = invitation.invited_user.id
+    upn = "socket_fabrikam.example#EXT#@contoso.onmicrosoft.com"
+    assert (await graph.users.by_user_id(upn).get()).id == guest_id
+
+    await graph.groups.by_group_id(FEELGOOD).members.ref.post(ref(guest_id))
+    members = await graph.groups.by_group_id(FEELGOOD).members.get()
+    assert guest_id in {m.id for m in members.value}
+
+    query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(top=2, select=["id"])
+    first = await graph.users.get(request_configuration=config(query))
+    assert first.odata_next_link.startswith(f"{served}/v1.0/users?")  # absolute, with the real port
+    assert len(await collect(graph, first)) == 6
+
+    with pytest.raises(ODataError) as caught:
+        await graph.users.by_user_id("00000000-0000-4000-8000-000000000000").get()
+    assert odata_error(caught) == (
+        404,
+        "Request_ResourceNotFound",
+        not_found("00000000-0000-4000-8000-000000000000"),
+    )
+
+
+async def test_unauthenticated_calls_are_refused_over_the_socket(served: str) -> None:
+    async with httpx.AsyncClient(base_url=served) as client:
+        response = await client.get("/v1.0/users")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "InvalidAuthenticationToken"
