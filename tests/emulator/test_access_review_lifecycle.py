@@ -410,3 +410,12 @@ async def test_instance_duration_zero_reproduces_the_tutorial(
     assert {(d.decision, d.apply_result) for d in decisions} == {("Approve", "New")}
     assert {d.reviewed_by.display_name for d in decisions if d.reviewed_by} == {"AAD Access Reviews"}
     assert {i.status for i in await list_instances(graph, review)} == {"Applied"}
+
+
+async def test_put_before_the_start_moves_the_plan(graph: GraphServiceClient, tenant: Tenant) -> None:
+    review = await create(graph, start=date(2026, 2, 1))
+    planned = await by_group(graph, review)
+    await definition_item(graph, review).put(guest_review(start=date(2026, 3, 1)))
+    moved = await list_instances(graph, review)
+    assert {i.start_date_time for i in moved} == {at("2026-03-01T00:00:00")}
+    assert await by_group(graph, review) == planned  # the same planned instances, rescheduled

@@ -83,6 +83,13 @@ class AccessReviewsBackend:
         check_replacement(definition.body, new)
         definition.body = new
         definition.modified = self.now
+        if definition.started == 0:  # the planned first round follows the new schedule
+            planned = {i.group_id: i.id for i in self.instances_of(definition.id)}
+            for ident in planned.values():
+                del self.instances[ident]
+            start = lifecycle.next_start(definition)
+            if start is not None and start > self.now:
+                lifecycle.prepare(self, definition, start, self.now, planned)
 
     def delete_definition(self, definition_id: str) -> None:
         self.get_definition(definition_id)

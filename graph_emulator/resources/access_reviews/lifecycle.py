@@ -122,10 +122,17 @@ def _instance(
     )
 
 
-def prepare(backend: AccessReviewsBackend, definition: Definition, start: datetime, now: datetime) -> None:
+def prepare(
+    backend: AccessReviewsBackend,
+    definition: Definition,
+    start: datetime,
+    now: datetime,
+    ids: dict[str | None, str] | None = None,
+) -> None:
     """``NotStarted`` placeholders for a series created ahead of its start (re-evaluated at the start)."""
     for group, _ in targets(backend, definition, now):
-        instance = _instance(backend, definition, group, start, backend.state.ids.new_id())
+        ident = (ids or {}).get(group.id) or backend.state.ids.new_id()
+        instance = _instance(backend, definition, group, start, ident)
         backend.instances[instance.id] = instance
 
 
