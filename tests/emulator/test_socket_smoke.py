@@ -82,7 +82,15 @@ def cli_token(url: str) -> str:
 async def test_sdk_over_a_socket(served: str) -> None:
     token = cli_token(served)
     assert token.startswith("emu.")
-    graph = build_graph_client(f"{served}/v1.0", StaticTokenCredential(token))
+    transport = httpx.AsyncHTTPTransport()  # ours, so the test can close its connections
+    graph = build_graph_client(f"{served}/v1.0", StaticTokenCredential(token), transport=transport)
+    try:
+        await exercise(graph, served)
+    finally:
+        await transport.aclose()
+
+
+async def exercise(graph, served: str) -> None:
 
     invitation = await invite(graph, "socket@fabrikam.example")
     guest_id = invitation.invited_user.id
