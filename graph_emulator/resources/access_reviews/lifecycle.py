@@ -98,9 +98,7 @@ def targets(
     return [(group, users) for group, users in found if users]
 
 
-def _instance(
-    backend: AccessReviewsBackend, definition: Definition, group: Group, start: datetime, ident: str
-) -> Instance:
+def _instance(definition: Definition, group: Group, start: datetime, ident: str) -> Instance:
     scope_json = definition.body["scope"]
     relative = scope_json["query"].startswith("./")
     scope = copy.deepcopy(scope_json)
@@ -132,7 +130,7 @@ def prepare(
     """``NotStarted`` placeholders for a series created ahead of its start (re-evaluated at the start)."""
     for group, _ in targets(backend, definition, now):
         ident = (ids or {}).get(group.id) or backend.state.ids.new_id()
-        instance = _instance(backend, definition, group, start, ident)
+        instance = _instance(definition, group, start, ident)
         backend.instances[instance.id] = instance
 
 
@@ -141,9 +139,7 @@ def start_occurrence(backend: AccessReviewsBackend, definition: Definition, at: 
     for ident in placeholders.values():
         del backend.instances[ident]
     for group, users in targets(backend, definition, at):
-        instance = _instance(
-            backend, definition, group, at, placeholders.get(group.id) or backend.state.ids.new_id()
-        )
+        instance = _instance(definition, group, at, placeholders.get(group.id) or backend.state.ids.new_id())
         instance.status = IN_PROGRESS
         for user in users:
             item = Decision(
