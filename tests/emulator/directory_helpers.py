@@ -28,9 +28,10 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 REDIRECT = "https://myapp.contoso.com"
 GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
 DENIED = "Insufficient privileges to complete the operation."
-ALREADY_MEMBER = (
-    "One or more added object references already exist for the following modified properties: 'members'."
+ALREADY_EXISTS = (
+    "One or more added object references already exist for the following modified properties: '{}'."
 )
+ALREADY_MEMBER = ALREADY_EXISTS.format("members")
 
 
 def not_found(object_id: str) -> str:
@@ -53,10 +54,7 @@ async def invite(graph: GraphServiceClient, email: str, **fields: Any) -> Invita
 
 
 async def invite_id(graph: GraphServiceClient, email: str, **fields: Any) -> str:
-    invitation = await invite(graph, email, **fields)
-    assert invitation.invited_user is not None
-    assert invitation.invited_user.id is not None
-    return invitation.invited_user.id
+    return user_id(await invite(graph, email, **fields))
 
 
 def config(query: Any = None, *, eventual: bool = False) -> RequestConfiguration[Any]:
@@ -78,7 +76,15 @@ async def collect(graph: GraphServiceClient, first_page: Any) -> list[Any]:
     return items
 
 
-def odata_error(caught: pytest.ExceptionInfo[ODataError]) -> tuple[int, str | None, str | None]:
+def odata_error(caught: pytest.ExceptionInfo[ODataError]) -> tuple[int | None, str | None, str | None]:
+    """(status, code, message) of a Graph error raised through the SDK."""
     error = caught.value.error
     assert error is not None
     return caught.value.response_status_code, error.code, error.message
+
+
+def user_id(invitation: Invitation) -> str:
+    """The invited user's object id (``invitedUser.id``)."""
+    assert invitation.invited_user is not None
+    assert invitation.invited_user.id is not None
+    return invitation.invited_user.id

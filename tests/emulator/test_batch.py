@@ -134,6 +134,7 @@ async def test_more_than_20_requests_is_a_400(graph) -> None:
     with pytest.raises(ODataError) as caught:
         await send_raw(graph, {"requests": items})
     assert caught.value.response_status_code == 400
+    assert caught.value.error is not None
     assert caught.value.error.message == "Number of batch request steps exceeds the maximum of 20."
     ok = json.loads(await send_raw(graph, {"requests": items[:20]}))
     assert [r["status"] for r in ok["responses"]] == [200] * 20
@@ -147,6 +148,7 @@ async def test_duplicate_ids_are_a_400(graph) -> None:
     with pytest.raises(ODataError) as caught:
         await send_raw(graph, {"requests": items})
     assert caught.value.response_status_code == 400
+    assert caught.value.error is not None
     assert caught.value.error.code == "BadRequest"
 
 

@@ -18,7 +18,7 @@ from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
 from shared.graph.client import StaticTokenCredential, build_graph_client
 
-from .directory_helpers import FEELGOOD, collect, config, invite, not_found, odata_error, ref
+from .directory_helpers import FEELGOOD, collect, config, invite, not_found, odata_error, ref, user_id
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ async def test_sdk_over_a_socket(served: str) -> None:
 async def exercise(graph, served: str) -> None:
 
     invitation = await invite(graph, "socket@fabrikam.example")
-    guest_id = invitation.invited_user.id
+    guest_id = user_id(invitation)
     upn = "socket_fabrikam.example#EXT#@contoso.onmicrosoft.com"
     assert (await graph.users.by_user_id(upn).get()).id == guest_id
 

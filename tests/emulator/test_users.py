@@ -31,6 +31,7 @@ from .directory_helpers import (
     not_found,
     odata_error,
     ref,
+    user_id,
 )
 
 Query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters
@@ -104,7 +105,7 @@ async def test_filter_mail_with_doubled_quote(graph) -> None:
 async def test_filter_guests_pending_acceptance_with_and(graph, raw_client: httpx.AsyncClient) -> None:
     pending = await invite_id(graph, "first@fabrikam.example")
     redeemed_invitation = await invite(graph, "second@fabrikam.example")
-    redeemed = redeemed_invitation.invited_user.id
+    redeemed = user_id(redeemed_invitation)
     response = await raw_client.post(f"/_emulator/invitations/{redeemed_invitation.id}/redeem")
     assert response.json() == {"userId": redeemed, "externalUserState": "Accepted"}
     found = await list_users(graph, filter="userType eq 'Guest' and externalUserState eq 'PendingAcceptance'")
@@ -131,8 +132,9 @@ async def test_paging_with_absolute_next_link(graph) -> None:
     for n in range(4):
         await invite_id(graph, f"page{n}@fabrikam.example")
     first = await graph.users.get(request_configuration=config(Query(top=3, select=["id"])))
-    assert first.odata_next_link.startswith("http://127.0.0.1/v1.0/users?")
-    assert "%24skiptoken=" in first.odata_next_link or "$skiptoken=" in first.odata_next_link
+    next_link = first.odata_next_link or ""
+    assert next_link.startswith("http://127.0.0.1/v1.0/users?")
+    assert "$skiptoken=" in next_link
     everyone = await collect(graph, first)
     assert len(everyone) == 9
     assert len({u.id for u in everyone}) == 9
@@ -168,7 +170,7 @@ async def test_endswith_needs_advanced_query(graph) -> None:
         await list_users(graph, filter="endswith(mail,'@contoso.onmicrosoft.com')")
     status, code, message = odata_error(caught)
     assert (status, code) == (400, "Request_UnsupportedQuery")
-    assert message.startswith("Operator 'endsWith' is not supported because the required parameters")
+    assert (message or "").startswith("Operator 'endsWith' is not supported because the required parameters")
     found = await list_users(
         graph, eventual=True, count=True, filter="endswith(mail,'@contoso.onmicrosoft.com')"
     )
