@@ -59,7 +59,9 @@ async def test_only_throttled_items_are_retried_honouring_retry_after(graph, emu
     assert responses["Get-0"].attempts == 1
     assert sleeps.waits == [3.0]
     paths = [e.path for e in emulator_state.requests.entries if e.inner]
-    assert sorted(paths) == sorted([f"/v1.0/groups/{FEELGOOD}", f"/v1.0/groups/{RETAIL}", f"/v1.0/groups/{RETAIL}"])
+    assert sorted(paths) == sorted(
+        [f"/v1.0/groups/{FEELGOOD}", f"/v1.0/groups/{RETAIL}", f"/v1.0/groups/{RETAIL}"]
+    )
 
 
 async def test_persistent_5xx_gives_up_after_max_attempts(graph, emulator_state) -> None:
