@@ -72,6 +72,15 @@ class Denial:
 
 
 @dataclass(frozen=True)
+class DisabledGuest:
+    """A guest cleanup disabled because no group access was left; deleted after the grace period."""
+
+    guest_id: str
+    instance_id: str
+    disabled_at: datetime
+
+
+@dataclass(frozen=True)
 class AuditRecord:
     action: str
     outcome: str
@@ -280,3 +289,29 @@ class StateStore:
             except ResourceNotFoundError:
                 return False
         return True
+
+    # -- guests disabled by cleanup, awaiting deletion after the grace period --------------------
+
+    async def record_disabled(self, guest_id: str, *, instance_id: str, at: datetime) -> None:
+        """Remember when cleanup disabled ``guest_id``; the first date is kept on re-runs."""
+        table = await self._client()
+        entity = {"PartitionKey": "disabled", "RowKey": guest_id, "InstanceId": instance_id, "DisabledAt": at}
+        with _storage_errors(), suppress(ResourceExistsError):
+            await table.create_entity(entity)
+
+    async def disabled_before(self, cutoff: datetime) -> list[DisabledGuest]:
+        """Guests disabled before ``cutoff``, oldest first: the candidates for deletion."""
+        table = await self._client()
+        query = "PartitionKey eq 'disabled' and DisabledAt lt @cutoff"
+        with _storage_errors():
+            found = [
+                DisabledGuest(e["RowKey"], e["InstanceId"], e["DisabledAt"])
+                async for e in table.query_entities(query, parameters={"cutoff": cutoff})
+            ]
+        return sorted(found, key=lambda d: d.disabled_at)
+
+    async def clear_disabled(self, guest_id: str) -> None:
+        """Forget a disabled guest (deleted, or access restored)."""
+        table = await self._client()
+        with _storage_errors(), suppress(ResourceNotFoundError):
+            await table.delete_entity("disabled", guest_id)
