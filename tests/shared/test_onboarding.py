@@ -13,7 +13,6 @@ import pytest
 from graph_emulator import FaultConfig, FaultRule
 from shared.config import Settings
 from shared.errors import (
-    AlreadyMember,
     Forbidden,
     OnboardingIncomplete,
     PolicyRefused,
@@ -21,6 +20,7 @@ from shared.errors import (
     TargetNotEligible,
     ValidationFailed,
 )
+from shared.graph.batch import RetryPolicy
 from shared.graph.gateway import DirectoryGateway
 from shared.graph.pacing import SlidingWindowLimiter
 from shared.graph.permissions import ONBOARDING, SPONSORS
@@ -79,14 +79,18 @@ def wide_settings(storage_connection_string: str, table_name: str, emulator_stat
 @pytest.fixture
 def onboard(graph: Any, settings: Settings, store: StateStore, gateway: DirectoryGateway) -> Any:
     async def run(
-        payload: dict[str, Any], *, client: Any = None, config: Settings | None = None
+        payload: dict[str, Any],
+        *,
+        client: Any = None,
+        config: Settings | None = None,
+        gw: DirectoryGateway | None = None,
     ) -> OnboardingResult:
         return await onboard_guest(
             client or graph,
             (config or settings).onboarding,
             store,
             parse_guest_request(payload),
-            gateway=gateway,
+            gateway=gw or gateway,
             now=datetime.now(UTC),
         )
 
@@ -259,8 +263,9 @@ async def test_failing_membership_writes_leave_it_incomplete_then_a_retry_comple
 ) -> None:
     rule = FaultRule(status=503, method="POST", path=f"^/groups/{RETAIL}/members", retry_after=1)
     emulator_state.faults.configure(FaultConfig(rules=[rule]))
+    impatient = DirectoryGateway(policy=RetryPolicy(max_attempts=2))
     with pytest.raises(OnboardingIncomplete) as caught:
-        await onboard(guest(groups=[FEELGOOD, RETAIL]))
+        await onboard(guest(groups=[FEELGOOD, RETAIL]), gw=impatient)
     assert caught.value.transient is True
     statuses = {g.group_id: g.status for g in caught.value.result.groups}
     assert statuses == {FEELGOOD: MembershipStatus.ADDED, RETAIL: MembershipStatus.FAILED}
@@ -271,7 +276,7 @@ async def test_failing_membership_writes_leave_it_incomplete_then_a_retry_comple
 
 
 async def test_least_privilege_permissions_are_sufficient_and_each_is_needed(
-    make_graph: Any, onboard: Any, gateway: DirectoryGateway
+    make_graph: Any, onboard: Any
 ) -> None:
     needed = list(ONBOARDING)
     result = await onboard(guest("p0@fabrikam.com"), client=make_graph(roles=needed))
@@ -282,10 +287,12 @@ async def test_least_privilege_permissions_are_sufficient_and_each_is_needed(
     assert sponsor.complete
     for n, missing in enumerate([*needed, *SPONSORS]):
         roles = [p for p in [*needed, *SPONSORS] if p != missing]
-        gateway.__init__(policy=FAST_RETRIES)  # type: ignore[misc]  # forget cached facts
         failed: Exception | None = None
+        fresh = DirectoryGateway(policy=FAST_RETRIES)  # no cached facts
         try:
-            await onboard(guest(f"q{n}@fabrikam.com", sponsor=MEGAN), client=make_graph(roles=roles))
+            await onboard(
+                guest(f"q{n}@fabrikam.com", sponsor=MEGAN), client=make_graph(roles=roles), gw=fresh
+            )
         except Exception as exc:
             failed = exc
         if missing == "User.Invite.All":
@@ -356,5 +363,6 @@ async def test_bulk_is_paced_under_the_invitation_limit(
     assert time.monotonic() - started >= 1.0  # 100 invitations at 40/s need two more windows
 
 
-def test_already_member_is_an_error_class() -> None:
-    assert issubclass(AlreadyMember, Exception)
+def test_the_worker_pacer_defaults_to_graphs_invitation_limit() -> None:
+    limiter = DirectoryGateway().limiter
+    assert (limiter.limit, limiter.window) == (150, 5.0)
