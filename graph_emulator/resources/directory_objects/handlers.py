@@ -61,41 +61,35 @@ def list_deleted(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
     return handler
 
 
-async def get_deleted_item(request: Request) -> Response:
-    object_id = request.path_params["object_id"]
+def _find(request: Request, *, write: bool) -> tuple[DeletedItemsBackend, User | Group]:
+    """The deleted object and a permission check by its type (403 before 404, as Graph orders them)."""
     backend = _backend(request)
     try:
-        obj = backend.get_deleted_item(object_id)
+        obj = backend.get_deleted_item(request.path_params["object_id"])
     except ResourceNotFound:
-        require(request, *perms.DELETED_USERS_READ, *perms.DELETED_GROUPS_READ)
+        if write:
+            require(request, *perms.USER_DELETE_RESTORE, *perms.DELETED_GROUPS_WRITE)
+        else:
+            require(request, *perms.DELETED_USERS_READ, *perms.DELETED_GROUPS_READ)
         raise
-    require(request, *_read_permissions(_kind(obj)))
+    require(request, *(_write_permissions(_kind(obj)) if write else _read_permissions(_kind(obj))))
+    return backend, obj
+
+
+async def get_deleted_item(request: Request) -> Response:
+    """``GET /directory/deletedItems/{id}``: the object with its ``@odata.type``."""
+    _, obj = _find(request, write=False)
     return _entity(request, _typed_body(obj))
 
 
 async def restore_deleted_item(request: Request) -> Response:
     """``POST /directory/deletedItems/{id}/restore``: 200 with the restored object."""
-    object_id = request.path_params["object_id"]
-    backend = _backend(request)
-    try:
-        obj = backend.get_deleted_item(object_id)
-    except ResourceNotFound:
-        require(request, *perms.USER_DELETE_RESTORE, *perms.DELETED_GROUPS_WRITE)
-        raise
-    require(request, *_write_permissions(_kind(obj)))
-    restored = backend.restore_deleted_item(object_id)
-    return _entity(request, _typed_body(restored))
+    backend, obj = _find(request, write=True)
+    return _entity(request, _typed_body(backend.restore_deleted_item(obj.id)))
 
 
 async def delete_deleted_item(request: Request) -> Response:
     """``DELETE /directory/deletedItems/{id}``: permanent; the object can't be restored after."""
-    object_id = request.path_params["object_id"]
-    backend = _backend(request)
-    try:
-        obj = backend.get_deleted_item(object_id)
-    except ResourceNotFound:
-        require(request, *perms.USER_DELETE_RESTORE, *perms.DELETED_GROUPS_WRITE)
-        raise
-    require(request, *_write_permissions(_kind(obj)))
-    backend.delete_deleted_item(object_id)
+    backend, obj = _find(request, write=True)
+    backend.delete_deleted_item(obj.id)
     return no_content()
