@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
+from shared.config_cleanup import CleanupSettings
 from shared.errors import ConfigurationError
 
 AuthMode = Literal["managed_identity", "client_secret", "certificate", "emulator"]
@@ -265,6 +266,7 @@ class Settings:
     webhook: WebhookSettings
     onboarding: OnboardingSettings
     storage: StorageSettings
+    cleanup: CleanupSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -275,6 +277,7 @@ class Settings:
             webhook=WebhookSettings.from_env(env),
             onboarding=OnboardingSettings.from_env(env),
             storage=StorageSettings.from_env(env),
+            cleanup=CleanupSettings.from_env(env),
         )
         env.raise_if_problems()
         return settings
