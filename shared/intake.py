@@ -60,9 +60,17 @@ async def receive_many(runtime: Runtime, delivery: Delivery) -> BulkOutcome:
     async with _signed_json(runtime, delivery) as payload:
         settings = runtime.settings.onboarding
         parsed = parse_bulk_request(payload, max_guests=settings.max_batch_guests)
-        return await onboard_guests(
+        outcome = await onboard_guests(
             runtime.graph, settings, runtime.store, parsed, gateway=runtime.gateway, now=runtime.now()
         )
+        done = sum(1 for item in outcome.items if item.result is not None)
+        log.info(
+            "bulk delivery: %d guests, %d onboarded, %d not",
+            len(outcome.items),
+            done,
+            len(outcome.items) - done,
+        )
+        return outcome
 
 
 @asynccontextmanager

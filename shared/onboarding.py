@@ -21,15 +21,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from msgraph.graph_service_client import GraphServiceClient
 
+from shared import onboarding_steps as steps
 from shared.config import OnboardingSettings
 from shared.errors import (
-    AlreadyMember,
     FieldError,
     GraphFailure,
     GuestkeeperError,
@@ -37,42 +36,17 @@ from shared.errors import (
     OnboardingIncomplete,
     RecentlyDenied,
     StateUnavailable,
-    TargetNotEligible,
     Transient,
     ValidationFailed,
 )
-from shared.graph import requests
-from shared.graph.batch import BatchResponse
-from shared.graph.gateway import DirectoryGateway, GroupFacts, UserFacts
-from shared.models import (
-    BulkItem,
-    BulkOutcome,
-    GroupOutcome,
-    GuestRequest,
-    Invited,
-    MembershipStatus,
-    OnboardingResult,
-    SponsorOutcome,
-    SponsorStatus,
-)
+from shared.graph.gateway import DirectoryGateway
+from shared.models import BulkItem, BulkOutcome, GuestRequest, OnboardingResult
+from shared.onboarding_steps import Candidate
 from shared.policy import check_policy
-from shared.state import AuditRecord, Denial, OnboardingRecord, StateStore, address_hash
+from shared.state import AuditRecord, OnboardingRecord, StateStore, address_hash
 
 log = logging.getLogger("guestkeeper.onboarding")
-T = TypeVar("T")
 STATE_CONCURRENCY = 16
-
-
-@dataclass
-class _Guest:
-    """A guest still in the running, and what the steps so far learnt about it."""
-
-    index: int
-    request: GuestRequest
-    prefix: str
-    key: str
-    overridden: Denial | None = None
-    invited: Invited | None = None
 
 
 async def onboard_guest(
@@ -121,17 +95,17 @@ async def _onboard(
     errors: dict[int, GuestkeeperError] = {}
     guests = _admit(settings, requests_, prefix, errors)
     guests = await _each(guests, errors, lambda g: _check_cooldown(store, settings, g, now))
-    guests = await _check_targets(graph, gateway, guests, errors)
+    guests = await steps.check_targets(graph, gateway, guests, errors)
     guests = await _each(guests, errors, lambda g: _record_override(store, g, now))
-    guests = await _invite(graph, gateway, settings, guests, errors)
-    written = await _write(graph, gateway, guests)
+    guests = await steps.invite(graph, gateway, settings, guests, errors)
+    written = await steps.write(graph, gateway, guests)
     items = [
         BulkItem(i, r.external_ref if isinstance(r, GuestRequest) else None, error=errors.get(i))
         for i, r in enumerate(requests_)
     ]
     gate = asyncio.Semaphore(STATE_CONCURRENCY)
 
-    async def finish(guest: _Guest, result: OnboardingResult, failures: list[GraphFailure]) -> None:
+    async def finish(guest: Candidate, result: OnboardingResult, failures: list[GraphFailure]) -> None:
         async with gate:
             items[guest.index] = await _finish(store, guest, result, failures, now)
 
@@ -140,7 +114,7 @@ async def _onboard(
 
 
 async def _finish(
-    store: StateStore, guest: _Guest, result: OnboardingResult, failures: list[GraphFailure], now: datetime
+    store: StateStore, guest: Candidate, result: OnboardingResult, failures: list[GraphFailure], now: datetime
 ) -> BulkItem:
     """Step 6: a complete onboarding creates its record (201) or finds it (200)."""
     ref = guest.request.external_ref
@@ -163,9 +137,9 @@ def _admit(
     requests_: Sequence[GuestRequest | ValidationFailed],
     prefix: Callable[[int], str],
     errors: dict[int, GuestkeeperError],
-) -> list[_Guest]:
+) -> list[Candidate]:
     """Step 1: drop invalid entries, policy refusals and repeated addresses (pure)."""
-    guests: list[_Guest] = []
+    guests: list[Candidate] = []
     seen: dict[str, int] = {}
     for index, request in enumerate(requests_):
         if not isinstance(request, GuestRequest):
@@ -182,17 +156,17 @@ def _admit(
             errors[index] = exc
             continue
         seen[key] = index
-        guests.append(_Guest(index, request, prefix(index), key))
+        guests.append(Candidate(index, request, prefix(index), key))
     return guests
 
 
 async def _each(
-    guests: list[_Guest], errors: dict[int, GuestkeeperError], step: Callable[[_Guest], Awaitable[None]]
-) -> list[_Guest]:
+    guests: list[Candidate], errors: dict[int, GuestkeeperError], step: Callable[[Candidate], Awaitable[None]]
+) -> list[Candidate]:
     """Run a per-guest state-table step concurrently; a guest whose step raises is dropped."""
     gate = asyncio.Semaphore(STATE_CONCURRENCY)
 
-    async def one(guest: _Guest) -> None:
+    async def one(guest: Candidate) -> None:
         async with gate:
             try:
                 await step(guest)
@@ -204,7 +178,7 @@ async def _each(
 
 
 async def _check_cooldown(
-    store: StateStore, settings: OnboardingSettings, guest: _Guest, now: datetime
+    store: StateStore, settings: OnboardingSettings, guest: Candidate, now: datetime
 ) -> None:
     """Step 2: refuse a guest a review denied within the cool-down, unless overridden with a reason."""
     if settings.denial_cooldown_days == 0:
@@ -222,7 +196,7 @@ async def _check_cooldown(
     guest.overridden = denial
 
 
-async def _record_override(store: StateStore, guest: _Guest, now: datetime) -> None:
+async def _record_override(store: StateStore, guest: Candidate, now: datetime) -> None:
     """Before any write: the override and its reason go to the audit trail."""
     if guest.overridden is None or guest.request.override is None:
         return
@@ -241,136 +215,6 @@ async def _record_override(store: StateStore, guest: _Guest, now: datetime) -> N
         guest.overridden.guest_id,
         guest.overridden.instance_id,
     )
-
-
-async def _check_targets(
-    graph: GraphServiceClient,
-    gateway: DirectoryGateway,
-    guests: list[_Guest],
-    errors: dict[int, GuestkeeperError],
-) -> list[_Guest]:
-    """Step 3: every group exists, is Unified and not role-assignable; the sponsor is internal."""
-    if not guests:
-        return guests
-    group_ids = [g for guest in guests for g in guest.request.groups]
-    sponsor_ids = [guest.request.sponsor for guest in guests if guest.request.sponsor]
-    try:
-        groups, users = await gateway.facts(graph, group_ids, sponsor_ids)
-    except GraphFailure as failure:
-        for guest in guests:
-            errors[guest.index] = failure
-        return []
-    for guest in guests:
-        refusal = _target_refusal(guest, groups, users)
-        if refusal is not None:
-            errors[guest.index] = refusal
-    return [g for g in guests if g.index not in errors]
-
-
-def _target_refusal(
-    guest: _Guest, groups: dict[str, GroupFacts | None], users: dict[str, UserFacts | None]
-) -> TargetNotEligible | None:
-    bad = []
-    for i, group_id in enumerate(guest.request.groups):
-        facts = groups.get(group_id)
-        problem = "does not exist" if facts is None else facts.problem
-        if problem:
-            bad.append(FieldError(f"{guest.prefix}groups[{i}]", problem))
-    if bad:
-        return TargetNotEligible(
-            "Guests join only Microsoft 365 groups that the guest review covers.", errors=bad
-        )
-    sponsor = guest.request.sponsor
-    if sponsor is not None:
-        facts_ = users.get(sponsor)
-        problem = "does not exist" if facts_ is None else facts_.problem
-        if problem:
-            return TargetNotEligible(
-                "A sponsor must be an enabled internal user.",
-                slug="sponsor-not-eligible",
-                title="The sponsor cannot sponsor guests",
-                errors=[FieldError(f"{guest.prefix}sponsor", problem)],
-            )
-    return None
-
-
-async def _invite(
-    graph: GraphServiceClient,
-    gateway: DirectoryGateway,
-    settings: OnboardingSettings,
-    guests: list[_Guest],
-    errors: dict[int, GuestkeeperError],
-) -> list[_Guest]:
-    """Step 4: the invitations, paced; a guest whose invitation failed keeps that failure."""
-    if not guests:
-        return guests
-    calls = [
-        (f"i{n}", requests.invitation(graph, g.request, g.request.redirect_url or settings.redirect_url))
-        for n, g in enumerate(guests)
-    ]
-    answers = await gateway.invite(graph, calls)
-    for (key, _), guest in zip(calls, guests, strict=True):
-        answer = answers[key]
-        if isinstance(answer, GraphFailure):
-            errors[guest.index] = answer
-            log.warning("invitation failed: status=%s code=%s", answer.status, answer.code)
-        else:
-            guest.invited = answer
-    return [g for g in guests if g.invited is not None]
-
-
-async def _write(
-    graph: GraphServiceClient, gateway: DirectoryGateway, guests: list[_Guest]
-) -> list[tuple[_Guest, OnboardingResult, list[GraphFailure]]]:
-    """Step 5: memberships and sponsors in one round of batches (retrying 404s of the new guest)."""
-    calls = []
-    for n, guest in enumerate(guests):
-        assert guest.invited is not None
-        user_id = guest.invited.user_id
-        calls += [
-            (f"m{n}-{i}", requests.add_member(graph, g, user_id)) for i, g in enumerate(guest.request.groups)
-        ]
-        if guest.request.sponsor:
-            calls.append((f"s{n}", requests.add_sponsor(graph, user_id, guest.request.sponsor)))
-    answers = await gateway.write(graph, calls) if calls else {}
-    results = []
-    for n, guest in enumerate(guests):
-        assert guest.invited is not None
-        groups, failures = [], []
-        for i, group_id in enumerate(guest.request.groups):
-            status, error = _reference_status(answers[f"m{n}-{i}"])
-            if error is not None:
-                failures.append(error)
-                if isinstance(error, NotFound):
-                    gateway.forget_group(group_id)  # it may be gone: the next request looks again
-            groups.append(GroupOutcome(group_id, MembershipStatus(status), error.code if error else None))
-        sponsor = None
-        if guest.request.sponsor:
-            status, error = _reference_status(answers[f"s{n}"])
-            failures += [error] if error is not None else []
-            status = "alreadySponsor" if status == "alreadyMember" else status
-            sponsor = SponsorOutcome(
-                guest.request.sponsor, SponsorStatus(status), error.code if error else None
-            )
-        result = OnboardingResult(
-            created=False,
-            invited=guest.invited,
-            groups=tuple(groups),
-            sponsor=sponsor,
-            external_ref=guest.request.external_ref,
-            override_recorded=guest.overridden is not None,
-        )
-        results.append((guest, result, failures))
-    return results
-
-
-def _reference_status(response: BatchResponse) -> tuple[str, GraphFailure | None]:
-    if response.ok:
-        return "added", None
-    failure = response.failure()
-    if isinstance(failure, AlreadyMember):
-        return "alreadyMember", None
-    return "failed", failure
 
 
 def _log_result(result: OnboardingResult) -> None:

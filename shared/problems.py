@@ -121,7 +121,8 @@ def reply_for_error(exc: BaseException) -> Reply:
     if isinstance(exc, ConfigurationError):
         log.error("configuration error: %s", ", ".join(exc.names))
         return problem(500, "configuration-error", "Service misconfigured", "The operator has been notified.")
-    # the type and where, not the message: messages can quote input
-    where = "".join(traceback.format_tb(exc.__traceback__, limit=-3)).strip()
+    # the type and where (file, line, function), not the message or source: either can quote input
+    frames = traceback.extract_tb(exc.__traceback__)[-5:]
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
     log.error("unexpected error %s at %s", type(exc).__name__, where)
     return problem(500, "internal-error", "Internal error", "An unexpected error occurred.")

@@ -7,6 +7,7 @@ the worker, as the Functions guidance on reusing clients recommends. Tests insta
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,8 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
+        # azure-core logs every storage request and response header at INFO: keep warnings only
+        logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
         return cls(
             settings=settings,
             graph=graph_client_from_settings(settings.graph),

@@ -7,6 +7,7 @@ docs/openapi.yaml; the auth level (function key) is the app's default, set in fu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from shared.problems import Reply, reply_for_error
 from shared.responses import reply_for_bulk, reply_for_result
 from shared.runtime import Runtime, get_runtime
 
+log = logging.getLogger("guestkeeper.http")
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions leaves __init__ unannotated
 R = TypeVar("R")
 
@@ -43,6 +45,7 @@ async def _serve(
         reply = render(result)
     except Exception as exc:  # the edge: every error becomes a problem document
         reply = reply_for_error(exc)
+        log.info("%s answered %s %s", receive.__name__, reply.status, reply.body["type"].rsplit("/", 1)[-1])
     return func.HttpResponse(
         reply.encoded(), status_code=reply.status, headers=reply.headers, mimetype=reply.media_type
     )

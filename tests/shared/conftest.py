@@ -80,7 +80,7 @@ def signed_headers(
     }
 
 
-def guest(email: str = "ada@fabrikam.com", **fields: Any) -> dict[str, Any]:
+def guest(email: Any = "ada@fabrikam.com", **fields: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"email": email, "displayName": "Ada Lovelace", "groups": [FEELGOOD]}
     body.update(fields)
     return body

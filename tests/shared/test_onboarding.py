@@ -189,6 +189,7 @@ async def test_target_eligibility_is_checked_before_any_write(
         await onboard(payload)
     assert caught.value.slug == slug
     assert [e.field for e in caught.value.errors] == [field]
+    assert message is not None
     assert message in caught.value.errors[0].message
     assert emulator_state.requests.writes == 0
 
