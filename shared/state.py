@@ -5,7 +5,8 @@ Partitions (``PartitionKey``) and their row keys:
 - ``webhook``    sha256 of a webhook id: claimed, then done or refused (replay refusal)
 - ``onboarding`` hash of a normalised e-mail address -> guest object id (201 vs 200, cool-down)
 - ``denial``     guest object id -> latest review denial (written by cleanup)
-- ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail)
+- ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
+                 cleanup's rows have stable keys (``cleanup-{instance}-...``) so re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
 
 Addresses are never stored: only a salted sha256 of the lower-cased address. Every storage
@@ -17,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -31,7 +32,7 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableTransactionError, UpdateMode
 from azure.data.tables.aio import TableClient
 
 from shared.config import StorageSettings
@@ -89,13 +90,15 @@ class AuditRecord:
     group_id: str | None = None
     instance_id: str | None = None
     detail: str | None = None  # e.g. an override's reason; never an address
+    decision: str | None = None  # the review decision behind a cleanup action (Deny, Approve, ...)
+    key: str | None = field(default=None, compare=False)  # a stable row key (see record_audit_once)
 
     def entity(self) -> dict[str, Any]:
-        row = f"{self.at.astimezone(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"
+        row = self.key or f"{self.at.astimezone(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"
         entity: dict[str, Any] = {"PartitionKey": "audit", "RowKey": row, "Action": self.action}
         entity |= {"Outcome": self.outcome, "At": self.at}
         optional = {"GuestId": self.guest_id, "GroupId": self.group_id}
-        optional |= {"InstanceId": self.instance_id, "Detail": self.detail}
+        optional |= {"InstanceId": self.instance_id, "Detail": self.detail, "Decision": self.decision}
         return entity | {k: v for k, v in optional.items() if v is not None}
 
     @classmethod
@@ -108,6 +111,8 @@ class AuditRecord:
             group_id=entity.get("GroupId"),
             instance_id=entity.get("InstanceId"),
             detail=entity.get("Detail"),
+            decision=entity.get("Decision"),
+            key=entity["RowKey"],
         )
 
 
@@ -273,7 +278,38 @@ class StateStore:
             parameters["instance"] = instance_id
         with _storage_errors():
             entities = table.query_entities(" and ".join(clauses), parameters=parameters)
-            return [AuditRecord.from_entity(e) async for e in entities]
+            found = [AuditRecord.from_entity(e) async for e in entities]
+        return sorted(found, key=lambda r: r.at)  # stable: keyed rows are not time-ordered
+
+    async def record_audit_once(self, records: Sequence[AuditRecord], *, replace: bool = False) -> None:
+        """Write records with stable keys: an existing key is kept (first write wins) unless ``replace``.
+
+        Rows go in entity-group transactions of 100 (one partition, one request each); a
+        transaction that meets an existing row falls back to one create per record.
+        """
+        table = await self._client()
+        entities = list({r.key: r.entity() for r in records if r.key}.values())
+        with _storage_errors():
+            for start in range(0, len(entities), 100):
+                chunk = entities[start : start + 100]
+                if replace:
+                    upserts = [("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk]
+                    await table.submit_transaction(upserts)
+                    continue
+                try:
+                    await table.submit_transaction([("create", e) for e in chunk])
+                except TableTransactionError:
+                    for entity in chunk:
+                        with suppress(ResourceExistsError):
+                            await table.create_entity(entity)
+
+    async def audit_with_key_prefix(self, prefix: str) -> list[AuditRecord]:
+        """Keyed records whose key starts with ``prefix``: a range scan, not a partition scan."""
+        table = await self._client()
+        query = "PartitionKey eq 'audit' and RowKey ge @low and RowKey lt @high"
+        bounds = {"low": prefix, "high": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+        with _storage_errors():
+            return [AuditRecord.from_entity(e) async for e in table.query_entities(query, parameters=bounds)]
 
     async def mark_instance_done(self, instance_id: str, *, at: datetime, summary: Mapping[str, Any]) -> None:
         table = await self._client()
