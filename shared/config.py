@@ -19,6 +19,7 @@ from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from shared.config_cleanup import CleanupSettings
+from shared.config_governance import GovernanceSettings
 from shared.errors import ConfigurationError
 
 AuthMode = Literal["managed_identity", "client_secret", "certificate", "emulator"]
@@ -267,6 +268,7 @@ class Settings:
     onboarding: OnboardingSettings
     storage: StorageSettings
     cleanup: CleanupSettings
+    governance: GovernanceSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -278,6 +280,7 @@ class Settings:
             onboarding=OnboardingSettings.from_env(env),
             storage=StorageSettings.from_env(env),
             cleanup=CleanupSettings.from_env(env),
+            governance=GovernanceSettings.from_env(env),
         )
         env.raise_if_problems()
         return settings
