@@ -8,6 +8,8 @@ Partitions (``PartitionKey``) and their row keys:
 - ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
                  cleanup's rows have stable keys (``cleanup-{instance}-...``) so re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
+- ``enqueued``   access-review instance id -> its cleanup message was sent (governance sweep)
+- ``drained``    review definition id -> an old series whose every instance was handed to cleanup
 
 Addresses are never stored: only a salted sha256 of the lower-cased address. Every storage
 failure other than the expected conflicts becomes ``StateUnavailable`` (HTTP 503).
@@ -325,6 +327,44 @@ class StateStore:
             except ResourceNotFoundError:
                 return False
         return True
+
+    async def done_instances(self) -> set[str]:
+        """Every instance cleanup checkpointed (one query: the sweep skips them in bulk)."""
+        return await self._row_keys("PartitionKey eq 'checkpoint'", {})
+
+    # -- the governance sweep: cleanup messages sent, old series drained -------------------------
+
+    async def mark_enqueued(
+        self, instance_id: str, *, definition_id: str, group_id: str, at: datetime
+    ) -> None:
+        """Record a sent cleanup message. Written after the send: a crash in between costs at most a
+        duplicate message, which cleanup handles idempotently, never a lost one."""
+        table = await self._client()
+        entity = {"PartitionKey": "enqueued", "RowKey": instance_id, "DefinitionId": definition_id}
+        with _storage_errors():
+            await table.upsert_entity(
+                entity | {"GroupId": group_id, "EnqueuedAt": at}, mode=UpdateMode.REPLACE
+            )
+
+    async def enqueued_instances(self, definition_id: str) -> set[str]:
+        """The instances of one definition already enqueued: one query per sweep, not one per instance."""
+        query = "PartitionKey eq 'enqueued' and DefinitionId eq @definition"
+        return await self._row_keys(query, {"definition": definition_id})
+
+    async def mark_drained(self, definition_id: str, *, at: datetime) -> None:
+        """An ended series whose every instance was handed to cleanup: later sweeps skip it."""
+        table = await self._client()
+        with _storage_errors():
+            await table.upsert_entity({"PartitionKey": "drained", "RowKey": definition_id, "At": at})
+
+    async def drained_definitions(self) -> set[str]:
+        return await self._row_keys("PartitionKey eq 'drained'", {})
+
+    async def _row_keys(self, query: str, parameters: dict[str, Any]) -> set[str]:
+        table = await self._client()
+        with _storage_errors():
+            entities = table.query_entities(query, parameters=parameters, select=["RowKey"])
+            return {e["RowKey"] async for e in entities}
 
     # -- guests disabled by cleanup, awaiting deletion after the grace period --------------------
 
