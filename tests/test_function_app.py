@@ -1,0 +1,71 @@
+"""Index function_app the way the Python worker does: one FunctionRegister, named functions, one
+trigger each, bindings from settings by name, and nothing built at import time."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+from typing import Any
+
+import azure.functions as func
+import pytest
+
+EXPECTED = {
+    "onboard_guest": {"type": "httpTrigger", "route": "guests", "methods": ["POST"], "authLevel": "FUNCTION"},
+    "onboard_guests": {
+        "type": "httpTrigger",
+        "route": "guests/batch",
+        "methods": ["POST"],
+        "authLevel": "FUNCTION",
+    },
+}
+TRIGGER_TYPES = {"httpTrigger", "timerTrigger", "queueTrigger"}
+
+
+@pytest.fixture(scope="module")
+def indexed() -> dict[str, Any]:
+    """What the worker's ``index_function_app`` finds: exactly one FunctionRegister instance."""
+    module = importlib.import_module("function_app")
+    registers = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
+    assert len(registers) == 1
+    return {fn.get_function_name(): json.loads(fn.get_function_json()) for fn in registers[0].get_functions()}
+
+
+def test_expected_functions_with_one_trigger_each(indexed: dict[str, Any]) -> None:
+    assert set(EXPECTED) <= set(indexed)
+    for name, function_json in indexed.items():
+        triggers = [b for b in function_json["bindings"] if b["type"] in TRIGGER_TYPES]
+        assert len(triggers) == 1, name
+        assert function_json["scriptFile"] == "function_app.py"
+
+
+def test_onboarding_http_bindings(indexed: dict[str, Any]) -> None:
+    for name, expected in EXPECTED.items():
+        trigger = next(b for b in indexed[name]["bindings"] if b["type"] == "httpTrigger")
+        assert {k: trigger[k] for k in expected} == expected
+        assert {"type": "http", "direction": "OUT", "name": "$return"} in indexed[name]["bindings"]
+
+
+def test_settings_reach_bindings_by_name_never_by_value(indexed: dict[str, Any]) -> None:
+    """Schedules, queue names and connections are ``%SETTING%`` expressions or setting names."""
+    for name, function_json in indexed.items():
+        for binding in function_json["bindings"]:
+            for key in ("schedule", "queueName"):
+                if key in binding:
+                    assert re.fullmatch(r"%[A-Za-z0-9_]+%", binding[key]), (name, key)
+            if "connection" in binding:
+                assert "=" not in binding["connection"], name  # a setting name, not a connection string
+
+
+def test_import_builds_nothing_and_reads_no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("WEBHOOK_SECRET", "ONBOARDING_ALLOWED_GROUP_IDS", "AzureWebJobsStorage"):
+        monkeypatch.delenv(key, raising=False)
+    for name in [m for m in sys.modules if m == "function_app" or m.startswith("shared.triggers")]:
+        monkeypatch.delitem(sys.modules, name)
+    from shared import runtime
+
+    runtime.set_runtime_for_tests(None)
+    importlib.import_module("function_app")
+    assert runtime._current is None
