@@ -4,9 +4,10 @@ trigger each, bindings from settings by name, and nothing built at import time."
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import re
-import sys
+from pathlib import Path
 from typing import Any
 
 import azure.functions as func
@@ -21,16 +22,29 @@ EXPECTED = {
         "authLevel": "FUNCTION",
     },
 }
+ROOT = Path(__file__).resolve().parent.parent
 TRIGGER_TYPES = {"httpTrigger", "timerTrigger", "queueTrigger"}
+
+
+def index_functions() -> dict[str, Any]:
+    """What the worker's ``index_function_app`` finds, from a fresh import of function_app.py.
+
+    ``get_functions()`` may be called once per ``FunctionApp`` (it records names to detect
+    duplicates), so each call imports the script anew, as a new worker process would.
+    """
+    spec = importlib.util.spec_from_file_location("function_app", ROOT / "function_app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    registers = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
+    assert len(registers) == 1
+    return {fn.get_function_name(): json.loads(fn.get_function_json()) for fn in registers[0].get_functions()}
 
 
 @pytest.fixture(scope="module")
 def indexed() -> dict[str, Any]:
-    """What the worker's ``index_function_app`` finds: exactly one FunctionRegister instance."""
-    module = importlib.import_module("function_app")
-    registers = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
-    assert len(registers) == 1
-    return {fn.get_function_name(): json.loads(fn.get_function_json()) for fn in registers[0].get_functions()}
+    return index_functions()
 
 
 def test_expected_functions_with_one_trigger_each(indexed: dict[str, Any]) -> None:
@@ -62,10 +76,8 @@ def test_settings_reach_bindings_by_name_never_by_value(indexed: dict[str, Any])
 def test_import_builds_nothing_and_reads_no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in ("WEBHOOK_SECRET", "ONBOARDING_ALLOWED_GROUP_IDS", "AzureWebJobsStorage"):
         monkeypatch.delenv(key, raising=False)
-    for name in [m for m in sys.modules if m == "function_app" or m.startswith("shared.triggers")]:
-        monkeypatch.delitem(sys.modules, name)
     from shared import runtime
 
     runtime.set_runtime_for_tests(None)
-    importlib.import_module("function_app")
+    assert index_functions()
     assert runtime._current is None
