@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from shared.config import Secret, Settings, webhook_key
 from shared.errors import ConfigurationError
 from tests.shared.conftest import FEELGOOD, SECRET, settings_env
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_and_sections() -> None:
@@ -132,3 +138,35 @@ def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in settings_env().items():
         monkeypatch.setenv(key, value)
     assert Settings.from_env().webhook.secret == Secret(SECRET)
+
+
+class RecordingEnviron(dict[str, str]):
+    """An environ that remembers every name the settings asked for."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.asked: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.append(key)
+        return super().get(key, default)
+
+
+def test_the_local_sample_lists_every_setting_and_loads() -> None:
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text(encoding="utf-8"))
+    values: dict[str, str] = sample["Values"]
+    assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
+    assert values["AzureWebJobsFeatureFlags"] == "EnableWorkerIndexing"
+    recording = RecordingEnviron(values)
+    settings = Settings.from_env(recording)
+    alternatives = {
+        n for n in recording.asked if n.startswith("AzureWebJobsStorage__")
+    }  # identity-based form
+    assert set(recording.asked) - alternatives <= set(values)
+    assert settings.graph.auth_mode == "emulator"
+    assert settings.graph.emulator_url == "http://127.0.0.1:8765"
+    seed = json.loads((ROOT / "graph_emulator" / "default_seed.json").read_text(encoding="utf-8"))
+    unified = {
+        g["id"] for g in seed["groups"] if "Unified" in g["groupTypes"] and not g.get("isAssignableToRole")
+    }
+    assert settings.onboarding.allowed_group_ids == unified
