@@ -18,4 +18,12 @@ SPONSORS: dict[str, str] = {
     "User.ReadWrite.All": "POST /users/{id}/sponsors/$ref; GET /users/{id} (is the sponsor internal)",
 }
 
-APP_PERMISSIONS: tuple[str, ...] = (*ONBOARDING, *SPONSORS)
+# The governance timer (docs/governance.md). Directory.Read.All is the least privileged application
+# permission for another user's memberOf, and it also covers the GET /users/{id} beside it.
+GOVERNANCE: dict[str, str] = {
+    "AccessReview.ReadWrite.All": "find, create, PUT (and end) the review definition; list its instances",
+    "Directory.Read.All": "GET /users/{id}?$select=... and GET /users/{id}/memberOf (grace deletions)",
+    "User.DeleteRestore.All": "DELETE /users/{id} after the grace period",
+}
+
+APP_PERMISSIONS: tuple[str, ...] = tuple(dict.fromkeys((*ONBOARDING, *SPONSORS, *GOVERNANCE)))
