@@ -39,7 +39,9 @@ def index_functions() -> dict[str, Any]:
     spec.loader.exec_module(module)
     registers = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
     assert len(registers) == 1
-    return {fn.get_function_name(): json.loads(fn.get_function_json()) for fn in registers[0].get_functions()}
+    return {
+        str(fn.get_function_name()): json.loads(fn.get_function_json()) for fn in registers[0].get_functions()
+    }
 
 
 @pytest.fixture(scope="module")
