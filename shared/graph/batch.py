@@ -151,7 +151,9 @@ async def _send_chunk(graph: GraphServiceClient, chunk: Sequence[BatchRequest]) 
     """One ``POST /$batch``; a failure of the whole batch becomes that failure for each item."""
     content = BatchRequestContent()
     for request in chunk:
-        content.add_request(request.id, BatchRequestItem(request.request, id=request.id))
+        item = BatchRequestItem(request.request, id=request.id)
+        item.url = relative_url(graph, request.request)
+        content.add_request(request.id, item)
     try:
         info = await graph.batch.to_post_request_information(content)
         body = await send_json(graph, info)
@@ -171,6 +173,18 @@ async def _send_chunk(graph: GraphServiceClient, chunk: Sequence[BatchRequest]) 
             body=_body(item.get("body")),
         )
     return out
+
+
+def relative_url(graph: GraphServiceClient, request: RequestInformation) -> str:
+    """An item's URL relative to the service root, as ``$batch`` requires (``/users/{id}?...``).
+
+    ``BatchRequestItem`` copies ``request.url`` as is. That is absolute once the adapter has sent
+    any request built from the client's builders (it writes ``baseurl`` into the path parameters
+    the builders share), and for requests built ``with_url``; strip the service root then.
+    """
+    url = request.url
+    root = graph.request_adapter.base_url.rstrip("/")
+    return url[len(root) :] if url.startswith(root + "/") else url
 
 
 def _body(value: Any) -> Any:
