@@ -7,9 +7,11 @@ function needs a function key (auth level FUNCTION); nothing is built or read at
 
 import azure.functions as func
 
+from shared.triggers.cleanup import bp as cleanup
 from shared.triggers.governance import bp as governance
 from shared.triggers.onboarding import bp as onboarding
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 app.register_functions(onboarding)
 app.register_functions(governance)
+app.register_functions(cleanup)
