@@ -81,4 +81,6 @@ async def run_pass(
     )
     report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace)
     log.info("governance pass done: %s", report.summary())
+    if ensured.error is not None:
+        raise ensured.error  # after sweeping and deleting: the refused write fails the invocation
     return report

@@ -11,7 +11,7 @@ import pytest
 from graph_emulator import TenantState
 from shared.config import Settings
 from shared.config_governance import GovernanceSettings
-from shared.errors import Forbidden
+from shared.errors import Forbidden, Transient
 from shared.governance import GovernanceReport, run_pass
 from shared.graph.permissions import GOVERNANCE
 from shared.queueing import StorageCleanupQueue
@@ -197,3 +197,20 @@ async def test_the_report_summary_holds_ids_and_counts_only(passes: Passes, emul
     text = repr(summary)
     assert "Guest" not in text  # display names never reach the log line
     assert "@" not in text
+
+
+async def test_a_refused_definition_write_still_sweeps_then_fails_the_pass(
+    passes: Passes, emulator_state, raw_client, storage_connection_string: str, queue_name: str
+) -> None:
+    guests_everywhere(emulator_state)
+    await passes.run()
+    emulator_state.clock.set(AFTER_FIRST_ROUND)
+    rule = {"status": 503, "method": "PUT", "path": "^/identityGovernance/", "count": 1, "retry_after": None}
+    assert (await raw_client.put("/_emulator/faults", json={"rules": [rule]})).status_code == 200
+    policy = replace(passes.settings.policy, instance_duration_days=7)
+    passes.settings = replace(passes.settings, policy=policy)
+    with pytest.raises(Transient):
+        await passes.run()
+    assert len(await queued(storage_connection_string, queue_name)) == 3  # the round still went to cleanup
+    repaired = await passes.run()
+    assert (repaired.definition.outcome, repaired.definition.error) == (Outcome.UPDATED, None)

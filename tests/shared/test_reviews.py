@@ -326,7 +326,7 @@ async def test_unknown_statuses_are_logged_not_fatal(
     emulator_state.clock.set(AFTER_FIRST_ROUND)
     odd = next(iter(instances(emulator_state, ensured.definition_id)))
     backend_of(emulator_state).instances[odd].status = "Archiving"  # a value Graph may add one day
-    with caplog.at_level("WARNING", logger="shared.reviews"):
+    with caplog.at_level("WARNING", logger="shared.review_sweep"):
         swept = await sweep(graph, store, queue, ensured.definition_id, now=emulator_state.clock.now())
     assert swept.unknown == (odd,)
     assert len(swept.enqueued) == 2
