@@ -71,8 +71,9 @@ async def clean_up_instance(
     existing = await store.audit_with_key_prefix(audit.prefix(instance))
     if guard_trips(settings, tally) and not audit.guard_released(existing):
         reason = guard_reason(settings, tally)
+        detail = audit.guard_detail(message, reason, tally.counts())
         record = audit.round_record(
-            message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=reason, dry_run=settings.dry_run
+            message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=detail, dry_run=settings.dry_run
         )
         await store.record_audit_once([record])
         log.warning(

@@ -73,7 +73,9 @@ async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, in
         if fact.found and not fact.other_groups(ctx.group_id) and fact.is_guest and fact.enabled is not False:
             records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.DRY_RUN, "would disable"))
     actions = audit.tally(records)
-    summary = ctx.round(Action.ROUND, Outcome.DRY_RUN, "round", audit.summary_detail(tally.counts(), actions))
+    summary = ctx.round(
+        Action.ROUND, Outcome.DRY_RUN, "round", audit.summary_detail(ctx.message, tally.counts(), actions)
+    )
     await ctx.store.record_audit_once([*records, summary], replace=True)
     return actions
 
@@ -99,7 +101,7 @@ async def real_round(
     )
     effective = {r.key: r for r in records} | {r.key: r for r in existing if "-dryrun-" not in (r.key or "")}
     actions = audit.tally(effective.values())
-    detail = audit.summary_detail(tally.counts(), actions)
+    detail = audit.summary_detail(ctx.message, tally.counts(), actions)
     await ctx.store.record_audit_once([ctx.round(Action.ROUND, Outcome.DONE, "round", detail)])
     summary = {"GroupId": ctx.group_id, "DefinitionId": ctx.message.definition_id, "Decisions": tally.total}
     summary |= {"Denied": tally.denials, "Actions": detail}
