@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from shared.review_definition import (
 TODAY = dt.date(2026, 1, 5)
 
 
-def desired(**changes: object) -> dict:
+def desired(**changes: object) -> dict[str, Any]:
     return to_json(build_definition(ReviewPolicy(**changes), today=TODAY))  # type: ignore[arg-type]
 
 
