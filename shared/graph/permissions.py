@@ -26,4 +26,13 @@ GOVERNANCE: dict[str, str] = {
     "User.DeleteRestore.All": "DELETE /users/{id} after the grace period",
 }
 
-APP_PERMISSIONS: tuple[str, ...] = tuple(dict.fromkeys((*ONBOARDING, *SPONSORS, *GOVERNANCE)))
+# The cleanup queue function (docs/operations.md). Its reads need AccessReview.Read.All (the
+# governance permission AccessReview.ReadWrite.All covers them and applyDecisions) and
+# Directory.Read.All (memberOf, user facts: also governance's); removals GroupMember.ReadWrite.All
+# (onboarding's); disabling a guest needs this pair, Graph's least privileged for accountEnabled.
+CLEANUP: dict[str, str] = {
+    "User.EnableDisableAccount.All": "PATCH /users/{id} {accountEnabled: false} (with User.Read.All)",
+    "User.Read.All": "required together with User.EnableDisableAccount.All for that PATCH",
+}
+
+APP_PERMISSIONS: tuple[str, ...] = tuple(dict.fromkeys((*ONBOARDING, *SPONSORS, *GOVERNANCE, *CLEANUP)))
