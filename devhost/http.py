@@ -93,7 +93,8 @@ async def to_function_request(request: Request, route_params: dict[str, str]) ->
     query = request.url.query
     return HttpRequest(
         method=request.method,
-        url=f"{request.url.scheme}://{request.url.netloc}{raw_path(request)}" + (f"?{query}" if query else ""),
+        url=f"{request.url.scheme}://{request.url.netloc}{raw_path(request)}"
+        + (f"?{query}" if query else ""),
         headers=_multi(request.headers.items()),
         params=_multi(list(request.query_params.multi_items())),
         route_params=route_params,

@@ -46,15 +46,15 @@ def read_records(path: Path, function: str | None = None) -> list[dict[str, Any]
     return [r for r in records if function is None or r["function"] == function]
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+async def eventually(check: Callable[[], Any], within: float = 10.0, interval: float = 0.05) -> Any:
     """Poll ``check`` until it returns something truthy (then return it) or time runs out."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         value = check()
         if value:
             return value
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+            raise AssertionError(f"condition not met within {within}s (last value: {value!r})")
         await asyncio.sleep(interval)
 
 
@@ -110,4 +110,6 @@ async def make_host(
 
 
 def client_for(host: DevHost) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=host.asgi_app), base_url="http://127.0.0.1:7071")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=host.asgi_app), base_url="http://127.0.0.1:7071"
+    )

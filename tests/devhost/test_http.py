@@ -8,8 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from devhost import DevHost, DevHostOptions
 from devhost.routing import RouteError, RouteTemplate
-from tests.devhost.conftest import FIXTURE_APP, FUNCTION_KEY, MASTER_KEY, HostFactory, client_for, read_records
+from tests.devhost.conftest import (
+    FIXTURE_APP,
+    FUNCTION_KEY,
+    MASTER_KEY,
+    HostFactory,
+    client_for,
+    read_records,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_function_level_needs_a_key(make_host: HostFactory) -> None:
@@ -36,7 +46,8 @@ async def test_anonymous_needs_none_and_admin_needs_the_master_key(
     assert admin_with_function_key.status_code == 401
     assert (admin_with_master_key.status_code, admin_with_master_key.text) == (200, "admin ok")
     [call] = read_records(record_file, "public")
-    assert call["function_name"] == "public" and call["invocation_id"]
+    assert call["function_name"] == "public"
+    assert call["invocation_id"]
 
 
 async def test_keys_can_be_switched_off_like_core_tools(make_host: HostFactory) -> None:
@@ -99,7 +110,7 @@ async def test_failures_answer_500_without_a_body(make_host: HostFactory) -> Non
     assert returned_none.status_code == 500
     failures = [i for i in host.invocations if i.function == "broken"]
     assert [i.outcome for i in failures] == ["Failed", "Failed"]
-    assert "unsupported type \"http\" for Python type \"NoneType\"" in str(failures[1].error)
+    assert 'unsupported type "http" for Python type "NoneType"' in str(failures[1].error)
 
 
 def test_route_template_subset() -> None:
@@ -113,3 +124,17 @@ def test_route_template_subset() -> None:
     assert literal.precedence < param.precedence
     with pytest.raises(RouteError, match="could not be resolved"):
         RouteTemplate.parse("x/{id:nosuch}")
+
+
+async def test_the_real_app_is_served_under_its_routes_with_function_keys() -> None:
+    """Smoke test on the repository's function_app with its own settings (local or sample)."""
+    host = DevHost(DevHostOptions(app_dir=ROOT, listeners=False, function_key=FUNCTION_KEY))
+    await host.start()
+    try:
+        routes = [fn.trigger["route"] for fn in host.functions.values() if fn.trigger_type == "httpTrigger"]
+        async with client_for(host) as client:
+            for route in routes:
+                response = await client.post(f"/api/{route}", content=b"{}")
+                assert response.status_code == 401, route
+    finally:
+        await host.stop()

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_no_function_app_fails_with_the_workers_message() -> None:
-    with pytest.raises(ValueError, match=r"^Could not find top level function app instances in no_app\.py\.$"):
+    with pytest.raises(
+        ValueError, match=r"^Could not find top level function app instances in no_app\.py\.$"
+    ):
         index_function_app(FIXTURE_INDEXING, "no_app")
 
 
@@ -61,7 +63,9 @@ def test_indexing_imports_afresh_each_time() -> None:
     first = index_function_app(FIXTURE_APP)
     second = index_function_app(FIXTURE_APP)
     assert [f.get_function_name() for f in first] == [f.get_function_name() for f in second]
-    assert "function_app" not in sys.modules or Path(sys.modules["function_app"].__file__ or "").parent == ROOT
+    assert (
+        "function_app" not in sys.modules or Path(sys.modules["function_app"].__file__ or "").parent == ROOT
+    )
 
 
 def test_fixture_app_bindings_are_what_the_host_receives() -> None:
@@ -74,7 +78,8 @@ def test_fixture_app_bindings_are_what_the_host_receives() -> None:
         "connection": "AzureWebJobsStorage",
     }
     assert functions["tick"].trigger["schedule"] == "%TEST_SCHEDULE%"
-    assert functions["public"].requires_context and functions["public"].is_async
+    assert functions["public"].requires_context
+    assert functions["public"].is_async
     assert set(functions["work"].outputs) == {"out"}
 
 
@@ -90,8 +95,9 @@ def test_the_real_function_app_indexes_as_the_worker_would() -> None:
     """Fresh import of the repository's function_app; each function has exactly one trigger."""
     functions = index_function_app(ROOT, "function_app")
     for function in functions:
-        triggers = [b for b in function.get_bindings() if b.type.endswith("Trigger")]
-        assert function.get_trigger() is not None and len(triggers) == 1, function.get_function_name()
+        triggers = [b for b in function.get_bindings() if str(b.type).endswith("Trigger")]
+        assert function.get_trigger() is not None, function.get_function_name()
+        assert len(triggers) == 1, function.get_function_name()
         check_supported(load_function(function))
 
 

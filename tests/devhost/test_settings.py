@@ -91,7 +91,9 @@ async def test_settings_are_in_the_environment_before_the_app_is_imported(
 
 
 async def test_an_unresolved_setting_stops_startup_with_the_hosts_message(tmp_path: Path) -> None:
-    settings = write_settings(tmp_path / "s.json", {"AzureWebJobsStorage": "x", "TEST_SCHEDULE": "0 0 * * * *"})
+    settings = write_settings(
+        tmp_path / "s.json", {"AzureWebJobsStorage": "x", "TEST_SCHEDULE": "0 0 * * * *"}
+    )
     host = DevHost(DevHostOptions(app_dir=FIXTURE_APP, settings_file=settings, listeners=False))
     with pytest.raises(BindingError) as error:
         await host.start()

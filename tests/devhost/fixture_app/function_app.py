@@ -75,11 +75,13 @@ async def tick(timer: func.TimerRequest) -> None:
 @app.queue_trigger(arg_name="msg", queue_name="%TEST_QUEUE%", connection="AzureWebJobsStorage")
 @app.queue_output(arg_name="out", queue_name="%TEST_OUT_QUEUE%", connection="AzureWebJobsStorage")
 def work(msg: func.QueueMessage, out: func.Out[str]) -> None:
-    """Fails for bodies starting with ``fail``; ``slow`` bodies take 0.3 s; ``echo`` bodies reply."""
+    """Fails for ``fail…`` bodies; ``slow…`` takes 0.3 s, ``sleep:<s>`` s seconds; ``echo…`` replies."""
     body = msg.get_body().decode("utf-8")
     started = time.monotonic()
     if body.startswith("slow"):
         time.sleep(0.3)
+    elif body.startswith("sleep:"):
+        time.sleep(float(body.removeprefix("sleep:")))
     record(
         "work",
         body=body,

@@ -1,0 +1,84 @@
+"""``python -m devhost`` end to end: a real socket, keys, the admin endpoint, clean SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devhost.azurite import free_port
+from tests.devhost.conftest import FIXTURE_APP, read_records, unique_queue, write_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 60.0) -> list[str]:
+    """Collect stdout lines (on a thread, so a silent child cannot block the test) up to ``marker``."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(marker in line for line in list(seen)):
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"{marker!r} not printed; got {seen!r}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_cli_serves_with_keys_and_stops_cleanly(
+    tmp_path: Path, storage_connection_string: str, stop_signal: signal.Signals
+) -> None:
+    record = tmp_path / "calls.jsonl"
+    settings = write_settings(
+        tmp_path / "local.settings.json",
+        {
+            "AzureWebJobsStorage": storage_connection_string,
+            "TEST_SCHEDULE": "0 0 0 1 1 *",
+            "TEST_QUEUE": unique_queue("cli"),
+            "TEST_OUT_QUEUE": unique_queue("cli-out"),
+            "DEVHOST_FIXTURE_RECORD": str(record),
+        },
+    )
+    port = free_port()
+    command = [sys.executable, "-m", "devhost", "--app-dir", str(FIXTURE_APP), "--settings", str(settings),
+               "--port", str(port), "--key", "cli-key"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "DEVHOST_FIXTURE_RECORD"}
+    log_path = tmp_path / "stderr.txt"
+    with (
+        log_path.open("w") as log,
+        subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, env=env
+        ) as process,
+    ):
+        try:
+            banner = "".join(_wait_for_line(process, "work: queueTrigger"))
+            assert f"listening on http://127.0.0.1:{port}" in banner
+            assert "Function key: cli-key" in banner
+            assert f"hello: [GET,POST] http://127.0.0.1:{port}/api/hello/{{name}}" in banner
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                assert client.get("/api/hello/x").status_code == 401
+                assert client.get("/api/hello/x", headers={"x-functions-key": "cli-key"}).status_code == 201
+                assert client.post("/admin/functions/tick", json={"input": ""}).status_code == 202
+            deadline = time.monotonic() + 10
+            while not read_records(record, "tick") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(stop_signal)
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    stderr = log_path.read_text()
+    assert process.returncode == 0, stderr
+    assert "Executed 'Functions.tick' (Succeeded" in stderr
+    assert "Host stopped" in stderr
