@@ -56,6 +56,15 @@ class GovernanceSettings:
         account = env.text("AzureWebJobsStorage__accountName")
         if uri is None and account is not None:
             uri = f"https://{account}.queue.core.windows.net"
+        if (
+            uri is None
+            and env.text("AzureWebJobsStorage__tableServiceUri")
+            and not env.text("AzureWebJobsStorage")
+        ):
+            env.problem(
+                "AzureWebJobsStorage__queueServiceUri",
+                "is required with identity-based storage (the cleanup queue), or set __accountName",
+            )
         return cls(
             policy=policy,
             schedule=schedule,

@@ -142,6 +142,16 @@ def test_identity_based_storage_names_the_queue_endpoint() -> None:
     assert section.queue_service_uri == "https://gkstore.queue.core.windows.net"
 
 
+def test_identity_based_storage_needs_a_queue_endpoint() -> None:
+    env = settings_env(AzureWebJobsStorage__tableServiceUri="https://gkstore.table.core.windows.net")
+    del env["AzureWebJobsStorage"]
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(env)
+    assert caught.value.names == ("AzureWebJobsStorage__queueServiceUri",)
+    env["AzureWebJobsStorage__queueServiceUri"] = "https://gkstore.queue.core.windows.net"
+    assert Settings.from_env(env).governance.queue_service_uri == env["AzureWebJobsStorage__queueServiceUri"]
+
+
 def test_the_local_sample_names_the_timer_schedule() -> None:
     """The binding reads %GOVERNANCE_SCHEDULE% itself and has no default: the sample must set it."""
     values = json.loads((ROOT / "local.settings.sample.json").read_text(encoding="utf-8"))["Values"]
