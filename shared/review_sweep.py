@@ -62,17 +62,7 @@ async def sweep(
 ) -> SweepResult:
     """Enqueue the finished, unhandled instances of one definition; ``ended`` series may drain."""
     refs = [InstanceRef.from_json(i) for i in await list_all(graph, instances_request(graph, definition_id))]
-    phases = {r.instance_id: phase(r.status) for r in refs}
-    finished = [r for r in refs if phases[r.instance_id] is Phase.FINISHED]
-    unknown = tuple(r.instance_id for r in refs if phases[r.instance_id] is Phase.UNKNOWN)
-    for ref in refs:
-        if phases[ref.instance_id] is Phase.UNKNOWN:
-            log.warning(
-                "instance %s of definition %s: unknown status %r, skipped",
-                ref.instance_id,
-                definition_id,
-                ref.status,
-            )
+    finished, running, unknown = _classify(refs, definition_id)
     todo = await _unhandled(store, definition_id, finished)
     no_group = tuple(r.instance_id for r in todo if r.group_id is None)
     for ident in no_group:
@@ -80,36 +70,57 @@ async def sweep(
     todo = [r for r in todo if r.group_id is not None]
     if not dry_run:
         await _enqueue(store, queue, definition_id, todo, now)
-    running = sum(1 for p in phases.values() if p is Phase.RUNNING)
     drained = ended and not running and not unknown
     if drained and not dry_run:
         await store.mark_drained(definition_id, at=now)
-    result = SweepResult(
-        definition_id,
-        listed=len(refs),
-        running=running,
-        handled=len(finished) - len(todo) - len(no_group),
-        enqueued=tuple(r.instance_id for r in todo),
-        unknown=unknown,
-        no_group=no_group,
-        drained=drained,
-        dry_run=dry_run,
+    return _logged(
+        SweepResult(
+            definition_id,
+            listed=len(refs),
+            running=running,
+            handled=len(finished) - len(todo) - len(no_group),
+            enqueued=tuple(r.instance_id for r in todo),
+            unknown=unknown,
+            no_group=no_group,
+            drained=drained,
+            dry_run=dry_run,
+        )
     )
+
+
+def _classify(refs: list[InstanceRef], definition_id: str) -> tuple[list[InstanceRef], int, tuple[str, ...]]:
+    """Finished instances, the number running, and the ids with an unknown status (logged)."""
+    phases = [(r, phase(r.status)) for r in refs]
+    for ref, found in phases:
+        if found is Phase.UNKNOWN:
+            log.warning(
+                "instance %s of definition %s: unknown status %r, skipped",
+                ref.instance_id,
+                definition_id,
+                ref.status,
+            )
+    finished = [r for r, found in phases if found is Phase.FINISHED]
+    running = sum(1 for _, found in phases if found is Phase.RUNNING)
+    return finished, running, tuple(r.instance_id for r, found in phases if found is Phase.UNKNOWN)
+
+
+def _logged(result: SweepResult) -> SweepResult:
     log.info(
         "governance: definition %s swept%s: %d instances, %d running, %d handled before, %d enqueued%s",
-        definition_id,
-        " [dry run]" if dry_run else "",
+        result.definition_id,
+        " [dry run]" if result.dry_run else "",
         result.listed,
-        running,
+        result.running,
         result.handled,
         len(result.enqueued),
-        ", drained" if drained else "",
+        ", drained" if result.drained else "",
     )
     return result
 
 
 async def _unhandled(store: StateStore, definition_id: str, finished: list[InstanceRef]) -> list[InstanceRef]:
-    """Finished instances neither enqueued nor checkpointed: at most two table queries, none if idle."""
+    """Finished instances neither enqueued nor checkpointed: at most two table queries (none when
+    nothing finished; the second only when something is new)."""
     if not finished:
         return []
     enqueued = await store.enqueued_instances(definition_id)
