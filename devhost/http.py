@@ -143,9 +143,12 @@ def build_app(
             if not keys.allows(route.auth_level, supplied):
                 return Response(status_code=401)
             result = await invoke(route.fn, await to_function_request(request, values))
-            return (
+            response = (
                 to_starlette_response(result.http_response) if result.succeeded else Response(status_code=500)
             )
+            template, status = route.template.template, response.status_code
+            log.info("HTTP %s %s -> %d (Id=%s)", request.method, template, status, result.invocation_id)
+            return response
         return Response(status_code=404)
 
     async def admin_invoke(request: Request) -> Response:

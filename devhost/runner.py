@@ -293,10 +293,15 @@ class DevHost:
         """Serve HTTP on ``options.host``/``port`` until ``request_shutdown()`` or SIGINT/SIGTERM."""
         if self._app is None:
             self.index()
-        port = self.options.port or self.settings.local_http_port or 7071
+        port = self.options.port if self.options.port is not None else self.settings.local_http_port or 7071
         sock = socket.socket(socket.AF_INET6 if ":" in self.options.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.options.host, port))
+        try:
+            sock.bind((self.options.host, port))
+            sock.listen(128)  # connections made right after ``ready`` wait in the backlog
+        except OSError:
+            sock.close()
+            raise
         host = f"[{self.options.host}]" if ":" in self.options.host else self.options.host
         self.url = f"http://{host}:{sock.getsockname()[1]}"
         config = uvicorn.Config(self.asgi_app, lifespan="off", log_config=None, access_log=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devhost import DevHost, DevHostOptions
 from devhost.azurite import free_port
 from tests.devhost.conftest import FIXTURE_APP, read_records, unique_queue, write_settings
 
@@ -82,3 +84,27 @@ def test_cli_serves_with_keys_and_stops_cleanly(
     assert process.returncode == 0, stderr
     assert "Executed 'Functions.tick' (Succeeded" in stderr
     assert "Host stopped" in stderr
+
+
+async def test_serve_in_process_on_an_ephemeral_port(tmp_path: Path) -> None:
+    """The demo's way: serve() on port 0, wait for ready, call over a socket, request_shutdown()."""
+    settings = write_settings(
+        tmp_path / "s.json",
+        {
+            "AzureWebJobsStorage": "x",
+            "TEST_SCHEDULE": "0 0 0 1 1 *",
+            "TEST_QUEUE": "q-a",
+            "TEST_OUT_QUEUE": "q-b",
+        },
+    )
+    host = DevHost(
+        DevHostOptions(app_dir=FIXTURE_APP, settings_file=settings, port=0, listeners=False, function_key="k")
+    )
+    ready = asyncio.Event()
+    serving = asyncio.create_task(host.serve(ready=ready.set, handle_signals=False))
+    await asyncio.wait_for(ready.wait(), 10)
+    async with httpx.AsyncClient(base_url=host.url) as client:
+        assert (await client.get("/api/hello/x", params={"code": "k"})).status_code == 201
+    host.request_shutdown()
+    await asyncio.wait_for(serving, 10)
+    assert [i.function for i in host.invocations] == ["hello"]
