@@ -28,6 +28,7 @@ class Action(StrEnum):
     GUARD_RELEASE = "guard-release"
     ROUND = "round-summary"
     FAILED = "message-failed"
+    REQUEUE = "requeue"  # an operator sent the round to the queue again (python -m shared.audit)
 
 
 class Outcome(StrEnum):
