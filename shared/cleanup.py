@@ -70,15 +70,7 @@ async def clean_up_instance(
         tally.add_page(page)
     existing = await store.audit_with_key_prefix(audit.prefix(instance))
     if guard_trips(settings, tally) and not audit.guard_released(existing):
-        reason = guard_reason(settings, tally)
-        detail = audit.guard_detail(message, reason, tally.counts())
-        record = audit.round_record(
-            message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=detail, dry_run=settings.dry_run
-        )
-        await store.record_audit_once([record])
-        log.warning(
-            "cleanup instance=%s group=%s: stopped by the mass-removal guard: %s", instance, group, reason
-        )
+        await _stop(store, message, settings, tally, now)
         return CleanupResult(instance, group, RoundOutcome.GUARDED, tally.counts())
     context = RoundContext(graph, store, message, settings, now, policy or RetryPolicy(), status)
     if settings.dry_run:
@@ -97,6 +89,24 @@ async def clean_up_instance(
         actions,
     )
     return CleanupResult(instance, group, outcome, tally.counts(), actions)
+
+
+async def _stop(
+    store: StateStore, message: CleanupMessage, settings: CleanupSettings, tally: DecisionTally, now: datetime
+) -> None:
+    """The guard's terminal record: the message completes, the round stays open for an operator."""
+    reason = guard_reason(settings, tally)
+    detail = audit.guard_detail(message, reason, tally.counts())
+    record = audit.round_record(
+        message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=detail, dry_run=settings.dry_run
+    )
+    await store.record_audit_once([record])
+    log.warning(
+        "cleanup instance=%s group=%s: stopped by the mass-removal guard: %s",
+        message.instance_id,
+        message.group_id,
+        reason,
+    )
 
 
 async def _finished_status(graph: GraphServiceClient, message: CleanupMessage) -> str:

@@ -79,45 +79,32 @@ async def _record(
     last: bool,
 ) -> None:
     """Audit an invalid message once, and the reason a message goes to the poison queue."""
-    settings = runtime.settings.cleanup
-    ident = _message_key(msg)
-    records: list[AuditRecord] = []
-    now = runtime.now()
+    poison = runtime.settings.cleanup.poison_queue_name
+    outcomes: list[tuple[Outcome, str, str]] = []  # outcome, key suffix, detail
+    if isinstance(exc, InvalidCleanupMessage):
+        outcomes.append((Outcome.INVALID, "invalid", f"{reason}; it can never succeed and goes to {poison}"))
+    if last:
+        detail = f"{reason}; after delivery {msg.dequeue_count} the host moves it to {poison}"
+        outcomes.append((Outcome.POISONED, "poison", detail))
+    if not outcomes:
+        return
     instance_id = message.instance_id if message else None
     group_id = message.group_id if message else None
     prefix = audit.prefix(instance_id) if instance_id else audit.KEY_PREFIX + "message-"
-    if isinstance(exc, InvalidCleanupMessage):
-        detail = f"{reason}; it can never succeed and goes to {settings.poison_queue_name}"
-        records.append(
-            AuditRecord(
-                Action.FAILED,
-                Outcome.INVALID,
-                now,
-                None,
-                group_id,
-                instance_id,
-                detail,
-                key=f"{prefix}{ident}-invalid",
-            )
+    key = f"{prefix}{_message_key(msg)}-"
+    now = runtime.now()
+    records = [
+        AuditRecord(
+            Action.FAILED,
+            outcome,
+            now,
+            group_id=group_id,
+            instance_id=instance_id,
+            detail=detail,
+            key=key + suffix,
         )
-    if last:
-        detail = (
-            f"{reason}; after delivery {msg.dequeue_count} the host moves it to {settings.poison_queue_name}"
-        )
-        records.append(
-            AuditRecord(
-                Action.FAILED,
-                Outcome.POISONED,
-                now,
-                None,
-                group_id,
-                instance_id,
-                detail,
-                key=f"{prefix}{ident}-poison",
-            )
-        )
-    if not records:
-        return
+        for outcome, suffix, detail in outcomes
+    ]
     try:
         await runtime.store.record_audit_once(records)
     except Exception as failure:  # the original error matters more: log, and let it propagate
