@@ -94,6 +94,7 @@ class DevHost:
 
     def index(self) -> list[IndexedFunction]:
         """Apply settings, then index and resolve every function; raises on what the host refuses."""
+        self._routes, self._timers, self._queues, self._outputs = [], {}, {}, {}
         if self.options.load_settings:
             path = find_settings_file(self.options.app_dir, self.options.settings_file)
             self.settings = read_local_settings(path)
@@ -145,30 +146,38 @@ class DevHost:
             write_outputs=self._write_outputs,
         )
         self._started = True
-        if self.options.listeners:
-            zone = schedule_zone(self.environ.get("WEBSITE_TIME_ZONE"))
-            for name, spec in self._timers.items():
-                runner = TimerRunner(
-                    function_name=name,
-                    schedule=spec.schedule,
-                    run_on_startup=spec.run_on_startup,
-                    handler=self._timer_handler(self.functions[name]),
-                    zone=zone,
-                )
-                runner.start()
-                self._runners.append(runner)
-            for name, target in self._queues.items():
-                listener = QueueListener(
-                    function_name=name,
-                    queue=self._clients.queue(target.connection_string, target.queue_name),
-                    poison=self._clients.queue(target.connection_string, target.poison_name),
-                    options=self.config.queues,
-                    handler=self._queue_handler(self.functions[name], target.queue_name),
-                    lease_seconds=self.options.queue_lease_seconds,
-                )
-                await listener.start()
-                self._listeners.append(listener)
+        try:
+            await self._start_listeners()
+        except BaseException:
+            await self.stop()  # e.g. Azurite unreachable: undo the timers already started
+            raise
         log.info("Host started: %d function(s)", len(self.functions))
+
+    async def _start_listeners(self) -> None:
+        if not self.options.listeners:
+            return
+        zone = schedule_zone(self.environ.get("WEBSITE_TIME_ZONE"))
+        for name, spec in self._timers.items():
+            runner = TimerRunner(
+                function_name=name,
+                schedule=spec.schedule,
+                run_on_startup=spec.run_on_startup,
+                handler=self._timer_handler(self.functions[name]),
+                zone=zone,
+            )
+            runner.start()
+            self._runners.append(runner)
+        for name, target in self._queues.items():
+            listener = QueueListener(
+                function_name=name,
+                queue=self._clients.queue(target.connection_string, target.queue_name),
+                poison=self._clients.queue(target.connection_string, target.poison_name),
+                options=self.config.queues,
+                handler=self._queue_handler(self.functions[name], target.queue_name),
+                lease_seconds=self.options.queue_lease_seconds,
+            )
+            self._listeners.append(listener)
+            await listener.start()
 
     async def stop(self) -> None:
         """Stop triggers, wait for running invocations, release clients and threads."""

@@ -20,6 +20,9 @@ from devhost.hostconfig import MessageEncoding
 
 _QUEUE_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 _WHITESPACE = re.compile(r"\s+")
+# The SDK's default (15 s initial back-off, 3 tries) makes an unreachable Azurite take ~90 s to report;
+# locally, fail in seconds. The queue listener's own polling back-off handles the rest.
+_RETRY = {"retry_total": 2, "initial_backoff": 0.5, "increment_base": 2, "connection_timeout": 5}
 
 
 class MessageDecodingError(ValueError):
@@ -64,7 +67,7 @@ class QueueClients:
     def queue(self, connection_string: str, queue_name: str) -> QueueClient:
         service = self._services.get(connection_string)
         if service is None:
-            service = QueueServiceClient.from_connection_string(connection_string)
+            service = QueueServiceClient.from_connection_string(connection_string, **_RETRY)
             self._services[connection_string] = service
         return service.get_queue_client(queue_name)
 
