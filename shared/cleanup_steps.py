@@ -141,14 +141,15 @@ async def _remove(
         if isinstance(result, GraphFailure):
             failures.append(result)
             del facts[guest_id]  # its account is decided on the retry, once the membership is gone
-        elif result == 204:
+        elif result is not None and result != 404:  # 204 No Content
             removed.add(guest_id)
             detail = "still a member after applyDecisions" if applied else None
             records.append(ctx.guest(guest_id, Action.REMOVE, Outcome.REMOVED, detail))
         elif not fact.found:
             records.append(ctx.guest(guest_id, Action.REMOVE, Outcome.USER_NOT_FOUND))
         else:
-            detail = "by applyDecisions" if applied else f"applyResult {tally.denied[guest_id].apply_result}"
+            result_of_apply = tally.denied[guest_id].apply_result
+            detail = "by applyDecisions" if applied else result_of_apply and f"applyResult {result_of_apply}"
             records.append(ctx.guest(guest_id, Action.REMOVE, Outcome.ALREADY_REMOVED, detail))
     return removed
 
