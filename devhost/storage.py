@@ -12,6 +12,7 @@ import base64
 import binascii
 import contextlib
 import re
+from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
@@ -22,7 +23,12 @@ _QUEUE_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 _WHITESPACE = re.compile(r"\s+")
 # The SDK's default (15 s initial back-off, 3 tries) makes an unreachable Azurite take ~90 s to report;
 # locally, fail in seconds. The queue listener's own polling back-off handles the rest.
-_RETRY = {"retry_total": 2, "initial_backoff": 0.5, "increment_base": 2, "connection_timeout": 5}
+_RETRY: dict[str, Any] = {
+    "retry_total": 2,
+    "initial_backoff": 0.5,
+    "increment_base": 2,
+    "connection_timeout": 5,
+}
 
 
 class MessageDecodingError(ValueError):
