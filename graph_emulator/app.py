@@ -197,8 +197,9 @@ class EmulatorApp:
         body = item.get("body")
         raw = b"" if body is None else json.dumps(body).encode()
         outer_headers = dict(outer["headers"])
-        if b"authorization" in outer_headers:
-            headers.setdefault("authorization", outer_headers[b"authorization"].decode())
+        for name in (b"authorization", b"host"):  # the item acts for the same caller, on the same root
+            if name in outer_headers:
+                headers.setdefault(name.decode(), outer_headers[name].decode())
         scope: Scope = {
             "type": "http",
             "asgi": {"version": "3.0"},

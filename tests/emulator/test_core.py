@@ -129,3 +129,13 @@ async def test_odata_error_type_is_raised_for_graph_errors(graph) -> None:
     with pytest.raises(ODataError) as caught:
         await graph.users.by_user_id("00000000-0000-0000-0000-000000000000").get()
     assert caught.value.response_status_code in {404, 400}
+
+
+async def test_batch_items_render_the_callers_service_root(raw_client: httpx.AsyncClient) -> None:
+    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
+    body = {"requests": [{"id": "1", "method": "GET", "url": "/users?$top=1"}]}
+    response = await raw_client.post("/v1.0/$batch", json=body, headers={"Authorization": f"Bearer {token}"})
+    item = response.json()["responses"][0]
+    assert item["status"] == 200
+    assert item["body"]["@odata.context"] == "http://127.0.0.1/v1.0/$metadata#users"
+    assert item["body"]["@odata.nextLink"].startswith("http://127.0.0.1/v1.0/users?")
