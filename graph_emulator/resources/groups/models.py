@@ -86,6 +86,13 @@ def _group_types(body: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(value))
 
 
+def _default_visibility(group_types: list[str], assignable: bool) -> str | None:
+    """Graph's doc examples: a new Microsoft 365 group is Public, a role-assignable one Private."""
+    if "Unified" not in group_types:
+        return None
+    return "Private" if assignable else "Public"
+
+
 class GroupsBackend:
     def __init__(self, state: TenantState) -> None:
         self.state = state
@@ -116,7 +123,7 @@ class GroupsBackend:
             security_enabled=security_enabled,
             group_types=group_types,
             is_assignable_to_role=assignable,
-            visibility=visibility or ("Public" if "Unified" in group_types else None),
+            visibility=visibility or _default_visibility(group_types, assignable),
             created=self.state.clock.now(),
             owners=dict.fromkeys(o.id for o in owners),
             members=dict.fromkeys(m.id for m in members),
