@@ -37,6 +37,18 @@ typecheck: $(STAMP)
 unit: deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## make demo: the tutorial's story end to end on the emulator, Azurite and devhost, with a report.
+demo: deps
+	$(PY) -m scripts.demo
+
+## make start: emulator + Azurite, then `func start` when Core Tools are installed, devhost otherwise.
+start: deps
+	$(PY) -m scripts.start
+
+## make bench: the benchmark scenarios at full size (figures go to docs/performance.md).
+bench: deps
+	$(PY) -m bench
+
 ## make emulator: the Graph emulator on a loopback port (PORT=8765 by default).
 emulator: $(STAMP)
 	$(PY) -m graph_emulator --host 127.0.0.1 --port $${PORT:-8765}
