@@ -28,6 +28,8 @@ PUBLIC_CLOUD = "https://graph.microsoft.com/v1.0"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN = re.compile(r"^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
 
 
@@ -75,6 +77,18 @@ class Env:
     def secret(self, name: str, *, required: bool = False) -> Secret | None:
         value = self.text(name, required=required)
         return Secret(value) if value else None
+
+    def boolean(self, name: str, default: bool) -> bool:
+        """``true/false`` (also ``1/0``, ``yes/no``, ``on/off``), case-insensitive."""
+        raw = self.text(name)
+        if raw is None:
+            return default
+        if raw.lower() in TRUE_WORDS:
+            return True
+        if raw.lower() not in FALSE_WORDS:
+            self.problem(name, "must be true or false")
+            return default
+        return False
 
     def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
         raw = self.text(name)

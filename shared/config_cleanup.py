@@ -19,8 +19,6 @@ REMOVAL_MODES: tuple[RemovalMode, ...] = ("remove", "applyDecisions")
 POISON_SUFFIX = "-poison"
 # Azure queue names: 3-63 lower-case letters, digits and single hyphens, no hyphen at either end.
 _QUEUE_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ class CleanupSettings:
             mode = cls.removal_mode
         return cls(
             queue_name=queue,
-            dry_run=_boolean(env, "CLEANUP_DRY_RUN", cls.dry_run),
+            dry_run=env.boolean("CLEANUP_DRY_RUN", cls.dry_run),
             max_denial_share=_share(env, "CLEANUP_MAX_DENIAL_SHARE", cls.max_denial_share),
             guard_min_decisions=env.integer(
                 "CLEANUP_GUARD_MIN_DECISIONS", cls.guard_min_decisions, minimum=1, maximum=1_000_000
@@ -60,18 +58,6 @@ class CleanupSettings:
                 "CLEANUP_MAX_DEQUEUE_COUNT", cls.max_dequeue_count, minimum=1, maximum=100
             ),
         )
-
-
-def _boolean(env: Env, name: str, default: bool) -> bool:
-    raw = env.text(name)
-    if raw is None:
-        return default
-    if raw.lower() in _TRUE:
-        return True
-    if raw.lower() not in _FALSE:
-        env.problem(name, "must be true or false")
-        return default
-    return False
 
 
 def _share(env: Env, name: str, default: float) -> float:

@@ -28,8 +28,6 @@ if TYPE_CHECKING:  # shared.config imports this module to build Settings
 DEFAULT_SCHEDULE = "0 0 2 * * *"  # daily at 02:00 (host time zone, UTC by default)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TIMESPAN = re.compile(r"^\d{1,2}:\d{2}:\d{2}$")  # the host also accepts hh:mm:ss on dedicated plans
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 _ANY = 10**6  # wide integer bounds: ReviewPolicy.problems() owns the real ranges
 
 
@@ -68,7 +66,7 @@ class GovernanceSettings:
         return cls(
             policy=policy,
             schedule=schedule,
-            dry_run=boolean(env, "GOVERNANCE_DRY_RUN", False),
+            dry_run=env.boolean("GOVERNANCE_DRY_RUN", False),
             grace_days=env.integer("GUEST_DELETE_GRACE_DAYS", 30, minimum=0, maximum=3650),
             queue_service_uri=uri,
         )
@@ -88,37 +86,25 @@ def review_policy(env: Env) -> ReviewPolicy:
             "REVIEW_INSTANCE_DURATION_DAYS", base.instance_duration_days, minimum=-_ANY, maximum=_ANY
         ),
         fallback_reviewers=_reviewers(env, "REVIEW_FALLBACK_REVIEWERS"),
-        default_decision_enabled=boolean(
-            env, "REVIEW_DEFAULT_DECISION_ENABLED", base.default_decision_enabled
+        default_decision_enabled=env.boolean(
+            "REVIEW_DEFAULT_DECISION_ENABLED", base.default_decision_enabled
         ),
         default_decision=_choice(env, "REVIEW_DEFAULT_DECISION", DEFAULT_DECISIONS, base.default_decision),
-        auto_apply=boolean(env, "REVIEW_AUTO_APPLY", base.auto_apply),
+        auto_apply=env.boolean("REVIEW_AUTO_APPLY", base.auto_apply),
         apply_action=_choice(env, "REVIEW_APPLY_ACTION", APPLY_ACTIONS, base.apply_action),
-        recommendations_enabled=boolean(env, "REVIEW_RECOMMENDATIONS", base.recommendations_enabled),
+        recommendations_enabled=env.boolean("REVIEW_RECOMMENDATIONS", base.recommendations_enabled),
         recommendation_look_back_days=env.integer(
             "REVIEW_RECOMMENDATION_LOOKBACK_DAYS",
             base.recommendation_look_back_days,
             minimum=-_ANY,
             maximum=_ANY,
         ),
-        justification_required=boolean(env, "REVIEW_JUSTIFICATION_REQUIRED", base.justification_required),
-        mail_notifications=boolean(env, "REVIEW_MAIL_NOTIFICATIONS", base.mail_notifications),
-        reminder_notifications=boolean(env, "REVIEW_REMINDER_NOTIFICATIONS", base.reminder_notifications),
+        justification_required=env.boolean("REVIEW_JUSTIFICATION_REQUIRED", base.justification_required),
+        mail_notifications=env.boolean("REVIEW_MAIL_NOTIFICATIONS", base.mail_notifications),
+        reminder_notifications=env.boolean("REVIEW_REMINDER_NOTIFICATIONS", base.reminder_notifications),
         excluded_group_ids=_group_ids(env, "REVIEW_EXCLUDED_GROUP_IDS"),
-        allow_auto_apply_with_deny=boolean(env, "REVIEW_ALLOW_AUTO_APPLY_WITH_DENY", False),
+        allow_auto_apply_with_deny=env.boolean("REVIEW_ALLOW_AUTO_APPLY_WITH_DENY", False),
     )
-
-
-def boolean(env: Env, name: str, default: bool) -> bool:
-    raw = env.text(name)
-    if raw is None:
-        return default
-    if raw.lower() in _TRUE:
-        return True
-    if raw.lower() not in _FALSE:
-        env.problem(name, "must be true or false")
-        return default
-    return False
 
 
 def _choice(env: Env, name: str, allowed: tuple[str, ...], default: str) -> str:
