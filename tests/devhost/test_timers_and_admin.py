@@ -41,7 +41,11 @@ async def test_run_on_startup_fires_immediately_then_on_schedule() -> None:
 
 async def test_a_missed_occurrence_is_past_due() -> None:
     """The clock jumps past the following occurrence while the runner sleeps (a suspended laptop)."""
-    offset = [timedelta()]
+    real_now = datetime.now(UTC)
+    start = timedelta(
+        microseconds=500_000 - real_now.microsecond
+    )  # clock reads x.5 s: next second is 0.5 s off
+    offset = [start]
     fired: list[bool] = []
 
     async def handler(request: TimerRequest) -> None:
@@ -56,7 +60,7 @@ async def test_a_missed_occurrence_is_past_due() -> None:
     )
     runner.start()
     await asyncio.sleep(0.05)  # the runner is now asleep until the next second
-    offset[0] = timedelta(seconds=3)
+    offset[0] = start + timedelta(seconds=3)
     await eventually(lambda: len(fired) >= 2, within=4)
     await runner.stop()
     assert fired[:2] == [True, False]
