@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from azure.core.credentials import AccessToken
@@ -54,6 +55,7 @@ def build_graph_client(
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryHandlerOption | None = None,
     timeout: httpx.Timeout | None = None,
+    scopes: list[str] | None = None,
 ) -> GraphServiceClient:
     """A client for ``base_url`` (public cloud, a national cloud, or the emulator)."""
     root = base_url.rstrip("/")
@@ -67,7 +69,7 @@ def build_graph_client(
     if retry is not None:
         options[RetryHandlerOption.get_key()] = retry
     http = GraphClientFactory.create_with_default_middleware(client=http, options=options)
-    auth = AzureIdentityAuthenticationProvider(credential, scopes=GRAPH_SCOPES)
+    auth = AzureIdentityAuthenticationProvider(credential, scopes=scopes or GRAPH_SCOPES)
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = root
     return GraphServiceClient(request_adapter=adapter)
@@ -139,6 +141,15 @@ def graph_client_from_settings(
     settings: GraphSettings, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> GraphServiceClient:
     """The app's client: base URL and credential from settings, default middleware kept."""
+    credential = credential_from_settings(settings, transport=transport)
     return build_graph_client(
-        settings.base_url, credential_from_settings(settings, transport=transport), transport=transport
+        settings.base_url, credential, transport=transport, scopes=graph_scopes(settings)
     )
+
+
+def graph_scopes(settings: GraphSettings) -> list[str]:
+    """``https://<graph host>/.default``: national clouds have their own Graph host and token audience."""
+    parts = urlsplit(settings.base_url)
+    if settings.auth_mode == "emulator" or parts.scheme != "https":
+        return GRAPH_SCOPES
+    return [f"https://{parts.netloc}/.default"]

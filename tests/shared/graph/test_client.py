@@ -9,7 +9,12 @@ import httpx
 import pytest
 from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
 
-from shared.graph.client import EmulatorTokenCredential, credential_from_settings, graph_client_from_settings
+from shared.graph.client import (
+    EmulatorTokenCredential,
+    credential_from_settings,
+    graph_client_from_settings,
+    graph_scopes,
+)
 from shared.graph.permissions import APP_PERMISSIONS
 from tests.shared.conftest import FEELGOOD, make_settings
 
@@ -98,3 +103,20 @@ async def test_client_from_settings_talks_to_the_emulator_with_the_app_permissio
     assert group.id == FEELGOOD
     token = next(iter(emulator_state.tokens._tokens.values()))
     assert token.roles == frozenset(APP_PERMISSIONS)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "mode", "scope"),
+    [
+        ("https://graph.microsoft.com/v1.0", "managed_identity", "https://graph.microsoft.com/.default"),
+        ("https://graph.microsoft.us/v1.0", "managed_identity", "https://graph.microsoft.us/.default"),
+        (
+            "https://microsoftgraph.chinacloudapi.cn/v1.0",
+            "managed_identity",
+            "https://microsoftgraph.chinacloudapi.cn/.default",
+        ),
+        ("http://127.0.0.1:8765/v1.0", "emulator", "https://graph.microsoft.com/.default"),
+    ],
+)
+def test_token_scope_follows_the_cloud(base_url: str, mode: str, scope: str) -> None:
+    assert graph_scopes(make_settings(GRAPH_BASE_URL=base_url, GRAPH_AUTH_MODE=mode).graph) == [scope]
