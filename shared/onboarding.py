@@ -92,6 +92,7 @@ async def _onboard(
     now: datetime,
     prefix: Callable[[int], str],
 ) -> BulkOutcome:
+    """The six steps for every entry; each step drops the guests it refuses into ``errors``."""
     errors: dict[int, GuestkeeperError] = {}
     guests = _admit(settings, requests_, prefix, errors)
     guests = await _each(guests, errors, lambda g: _check_cooldown(store, settings, g, now))

@@ -139,35 +139,37 @@ async def write(
         if guest.request.sponsor:
             calls.append((f"s{n}", requests.add_sponsor(graph, user_id, guest.request.sponsor)))
     answers = await gateway.write(graph, calls) if calls else {}
-    results = []
-    for n, guest in enumerate(guests):
-        assert guest.invited is not None
-        groups, failures = [], []
-        for i, group_id in enumerate(guest.request.groups):
-            status, error = _reference_status(answers[f"m{n}-{i}"])
-            if error is not None:
-                failures.append(error)
-                if isinstance(error, NotFound):
-                    gateway.forget_group(group_id)  # it may be gone: the next request looks again
-            groups.append(GroupOutcome(group_id, MembershipStatus(status), error.code if error else None))
-        sponsor = None
-        if guest.request.sponsor:
-            status, error = _reference_status(answers[f"s{n}"])
-            failures += [error] if error is not None else []
-            status = "alreadySponsor" if status == "alreadyMember" else status
-            sponsor = SponsorOutcome(
-                guest.request.sponsor, SponsorStatus(status), error.code if error else None
-            )
-        result = OnboardingResult(
-            created=False,
-            invited=guest.invited,
-            groups=tuple(groups),
-            sponsor=sponsor,
-            external_ref=guest.request.external_ref,
-            override_recorded=guest.overridden is not None,
-        )
-        results.append((guest, result, failures))
-    return results
+    return [(guest, *_outcome(guest, n, answers, gateway)) for n, guest in enumerate(guests)]
+
+
+def _outcome(
+    guest: Candidate, n: int, answers: dict[str, BatchResponse], gateway: DirectoryGateway
+) -> tuple[OnboardingResult, list[GraphFailure]]:
+    """The guest's result from its write answers, and the failures that make it incomplete."""
+    assert guest.invited is not None
+    groups, failures = [], []
+    for i, group_id in enumerate(guest.request.groups):
+        status, error = _reference_status(answers[f"m{n}-{i}"])
+        if error is not None:
+            failures.append(error)
+            if isinstance(error, NotFound):
+                gateway.forget_group(group_id)  # it may be gone: the next request looks again
+        groups.append(GroupOutcome(group_id, MembershipStatus(status), error.code if error else None))
+    sponsor = None
+    if guest.request.sponsor:
+        status, error = _reference_status(answers[f"s{n}"])
+        failures += [error] if error is not None else []
+        status = "alreadySponsor" if status == "alreadyMember" else status
+        sponsor = SponsorOutcome(guest.request.sponsor, SponsorStatus(status), error.code if error else None)
+    result = OnboardingResult(
+        created=False,
+        invited=guest.invited,
+        groups=tuple(groups),
+        sponsor=sponsor,
+        external_ref=guest.request.external_ref,
+        override_recorded=guest.overridden is not None,
+    )
+    return result, failures
 
 
 def _reference_status(response: BatchResponse) -> tuple[str, GraphFailure | None]:
