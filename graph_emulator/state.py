@@ -22,6 +22,8 @@ from .faults import FaultConfig, Faults
 from .ids import IdFactory
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+# Actions Graph serves as POST that only read (``getMemberGroups``): not writes in the request log.
+READ_ONLY_ACTIONS = frozenset({"getMemberGroups", "microsoft.graph.getMemberGroups"})
 
 
 def default_seed() -> dict[str, Any]:
@@ -41,7 +43,8 @@ class LoggedRequest:
 
     @property
     def is_write(self) -> bool:
-        return self.method in WRITE_METHODS and not self.route.endswith("/$batch")
+        last = self.route.rstrip("/").rsplit("/", 1)[-1]
+        return self.method in WRITE_METHODS and last != "$batch" and last not in READ_ONLY_ACTIONS
 
 
 class RequestLog:

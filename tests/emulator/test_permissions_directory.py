@@ -12,10 +12,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
+from msgraph.generated.directory_objects.item.get_member_groups.get_member_groups_post_request_body import (
+    GetMemberGroupsPostRequestBody as ObjectMemberGroupsBody,
+)
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.invitation import Invitation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.user import User
+from msgraph.generated.users.item.get_member_groups.get_member_groups_post_request_body import (
+    GetMemberGroupsPostRequestBody,
+)
 from msgraph.graph_service_client import GraphServiceClient
 
 from graph_emulator.auth import KNOWN_PERMISSIONS
@@ -91,6 +97,22 @@ CASES = [
         ("Directory.Read.All",),
         ("Directory.Read.All", "Directory.ReadWrite.All"),
         lambda g: g.users.by_user_id(MEGAN).member_of.graph_group.get(),
+    ),
+    Case(  # also User.Read.All + Group.Read.All, or Directory.Read.All (test_user_member_groups.py)
+        "user-getmembergroups",
+        ("User.Read.All", "GroupMember.Read.All"),
+        ("User.Read.All", "GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"),
+        lambda g: g.users.by_user_id(MEGAN).get_member_groups.post(
+            GetMemberGroupsPostRequestBody(security_enabled_only=False)
+        ),
+    ),
+    Case(
+        "directoryobject-getmembergroups",
+        ("Directory.Read.All",),
+        ("Directory.Read.All",),
+        lambda g: g.directory_objects.by_directory_object_id(MEGAN).get_member_groups.post(
+            ObjectMemberGroupsBody(security_enabled_only=False)
+        ),
     ),
     Case(
         "user-list-sponsors",

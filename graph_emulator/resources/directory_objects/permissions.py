@@ -22,6 +22,13 @@ ACCOUNT_ENABLE = "User.EnableDisableAccount.All"
 USER_DELETE_RESTORE = ("User.DeleteRestore.All", "User.ReadWrite.All")
 # user-list-memberof ("Permissions for another user's direct memberships", application)
 USER_MEMBER_OF = ("Directory.Read.All", "Directory.ReadWrite.All")
+# user-getmembergroups ("Group memberships for a user", application, en-us page), least privileged
+# first: User.Read.All + GroupMember.Read.All, User.Read.All + Group.Read.All, Directory.Read.All.
+# The pair is written as requirements for ``require_all`` (each a tuple of alternatives).
+MEMBER_GROUPS_PAIR = (("User.Read.All",), ("GroupMember.Read.All", "Group.Read.All"))
+MEMBER_GROUPS_DIRECTORY = "Directory.Read.All"
+# directoryobject-getmembergroups ("Group memberships for a directory object": any object type)
+OBJECT_MEMBER_GROUPS = ("Directory.Read.All",)
 # user-list-sponsors; user-post-sponsors / user-delete-sponsors
 SPONSORS_READ = ("User.Read.All", "User.ReadWrite.All")
 SPONSORS_WRITE = ("User.ReadWrite.All",)
@@ -78,3 +85,10 @@ def require_account_update(request: Request) -> None:
     """PATCH of ``accountEnabled`` alone: User.EnableDisableAccount.All + User.Read.All suffice."""
     if token(request).roles.isdisjoint(USER_UPDATE):
         require_all(request, (ACCOUNT_ENABLE,), ("User.Read.All",))
+
+
+def require_member_groups(request: Request) -> None:
+    """``POST /users/{id}/getMemberGroups``: User.Read.All together with GroupMember.Read.All or
+    Group.Read.All, or Directory.Read.All alone."""
+    if not holds(request, MEMBER_GROUPS_DIRECTORY):
+        require_all(request, *MEMBER_GROUPS_PAIR)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import Any
 
-from ...directory import Group, User
+from ...directory import Directory, Group, User
 from ...errors import BadRequest, ResourceNotFound
 from ...state import TenantState
 from ..directory_objects.lookup import find_object, find_user
@@ -21,6 +21,11 @@ _ALREADY_SPONSOR = (
 )
 
 Setter = Callable[[User, Any], None]
+
+# getMemberGroups answers at most this many ids; more is a 400 Directory_ResultSizeLimitExceeded
+# (user-getmembergroups, directoryobject-getmembergroups).
+MAX_MEMBER_GROUPS = 11_000
+_MEMBER_GROUPS_PARAMETER = "securityEnabledOnly"
 
 
 def _invalid(name: str) -> BadRequest:
@@ -76,6 +81,52 @@ UPDATABLE: dict[str, Setter] = {
 }
 
 
+def security_enabled_only(body: dict[str, Any]) -> bool:
+    """The one parameter of a ``getMemberGroups`` body; anything else is a 400 (as OData refuses)."""
+    for name in body:
+        if name != _MEMBER_GROUPS_PARAMETER:
+            raise BadRequest(
+                f"The parameter '{name}' in the request payload is not a valid parameter for the "
+                "operation 'getMemberGroups'.",
+                code="BadRequest",
+            )
+    value = body.get(_MEMBER_GROUPS_PARAMETER)
+    if not isinstance(value, bool):
+        raise BadRequest(
+            f"The parameter '{_MEMBER_GROUPS_PARAMETER}' is required and must be a Boolean.",
+            code="BadRequest",
+        )
+    return value
+
+
+def member_group_ids(directory: Directory, object_id: str, *, security_only: bool) -> list[str]:
+    """Every live group ``object_id`` is a member of, directly or through nested groups.
+
+    Breadth first, each level in directory order. With ``security_only``, only security groups
+    count, and only as links in the chain: a security group reached through a distribution or
+    Microsoft 365 group is not returned (observed Graph behaviour, microsoft-graph-docs issue 18429).
+    """
+    found: dict[str, None] = {}
+    level = [object_id]
+    while level:
+        following: list[str] = []
+        for member_id in level:
+            for group in directory.groups_of(member_id):
+                if security_only and not group.security_enabled:
+                    continue
+                if group.id != object_id and group.id not in found:
+                    found[group.id] = None
+                    following.append(group.id)
+        level = following
+    if len(found) > MAX_MEMBER_GROUPS:
+        raise BadRequest(
+            f"The result exceeds the maximum of {MAX_MEMBER_GROUPS} group ids; "
+            "use the transitive memberOf list instead.",
+            code="Directory_ResultSizeLimitExceeded",
+        )
+    return list(found)
+
+
 class UsersBackend:
     def __init__(self, state: TenantState) -> None:
         self.state = state
@@ -114,6 +165,16 @@ class UsersBackend:
     def list_member_of(self, key: str) -> list[Group]:
         user = self.get_user(key)
         return self.state.directory.groups_of(user.id)
+
+    def member_groups(self, key: str, *, security_only: bool) -> list[str]:
+        """``getMemberGroups``: the ids of every group the user is in, transitively."""
+        user = self.get_user(key)
+        return member_group_ids(self.state.directory, user.id, security_only=security_only)
+
+    def object_member_groups(self, key: str, *, security_only: bool) -> list[str]:
+        """``/directoryObjects/{id}/getMemberGroups``: the same for a user or a group."""
+        obj = find_object(self.state, key)
+        return member_group_ids(self.state.directory, obj.id, security_only=security_only)
 
     def list_sponsors(self, key: str) -> list[User | Group]:
         user = self.get_user(key)

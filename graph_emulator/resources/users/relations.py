@@ -1,4 +1,5 @@
-"""HTTP for a user's relationships: ``memberOf`` (and its group cast) and ``sponsors``."""
+"""HTTP for a user's relationships: ``memberOf`` (and its group cast), ``getMemberGroups`` and
+``sponsors``."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...auth import require
-from ...http import list_response, no_content, read_json
+from ...http import context, json_response, list_response, no_content, read_json
 from ..directory_objects import permissions as perms
 from ..directory_objects.lookup import reference_body
 from ..directory_objects.queries import check_directory_query, count_response
 from ..directory_objects.render import group_json, typed
 from .handlers import backend
+from .models import security_enabled_only
+
+# getMemberGroups answers a collection of strings (directoryobject-getmembergroups, response example).
+_MEMBER_GROUPS_CONTEXT = "Collection(Edm.String)"
 
 
 async def list_member_of(request: Request) -> Response:
@@ -34,6 +39,23 @@ async def count_member_of(request: Request) -> Response:
     require(request, *perms.USER_MEMBER_OF)
     groups = backend(request).list_member_of(request.path_params["user_id"])
     return count_response(request, [group_json(g) for g in groups])
+
+
+async def get_member_groups(request: Request) -> Response:
+    """``POST /users/{id}/getMemberGroups`` ``{"securityEnabledOnly": bool}``: 200 with every group
+    id the user is in, transitively (not paged; at most 11,000)."""
+    perms.require_member_groups(request)
+    security_only = security_enabled_only(await read_json(request))
+    ids = backend(request).member_groups(request.path_params["user_id"], security_only=security_only)
+    return json_response({"@odata.context": context(request, _MEMBER_GROUPS_CONTEXT), "value": ids})
+
+
+async def object_member_groups(request: Request) -> Response:
+    """``POST /directoryObjects/{id}/getMemberGroups``: the same for any object (Directory.Read.All)."""
+    require(request, *perms.OBJECT_MEMBER_GROUPS)
+    security_only = security_enabled_only(await read_json(request))
+    ids = backend(request).object_member_groups(request.path_params["object_id"], security_only=security_only)
+    return json_response({"@odata.context": context(request, _MEMBER_GROUPS_CONTEXT), "value": ids})
 
 
 async def list_sponsors(request: Request) -> Response:
