@@ -1,0 +1,166 @@
+"""``make demo`` (``python -m scripts.demo``): the tutorial's story end to end, then a report.
+
+Starts the Graph emulator (frozen clock, no latency), Azurite and devhost on free loopback ports,
+runs ``scripts.story.run_story`` against them and prints what happened. Every process it started is
+stopped on the way out, on success, failure, Ctrl-C or SIGTERM. On failure it names the step and
+prints the tail of each process's log (``.demo/*.log``) and exits 1.
+
+    python -m scripts.demo            # the report as text
+    python -m scripts.demo --json     # the report as JSON on stdout (tests); progress on stderr
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from scripts.processes import LOG_DIR, ROOT, Stack, StartupError, terminate_on_sigterm
+from scripts.send_webhook import settings_values
+from scripts.story import Endpoints, StoryFailed, run_story
+from scripts.story_report import StepRecord, StoryReport, render
+from shared.audit import record_json
+
+SAMPLE = ROOT / "local.settings.sample.json"
+_EXECUTED = re.compile(r"Executed 'Functions\.(\w+)' \((Succeeded|Failed)")
+
+
+@dataclass(frozen=True)
+class LogInvocations:
+    """Finished invocations, read from devhost's log lines (``Executed 'Functions.x' (Succeeded, …``)."""
+
+    log_path: Path
+
+    def finished(self) -> list[tuple[str, bool]]:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return [(m.group(1), m.group(2) == "Succeeded") for m in _EXECUTED.finditer(text)]
+
+
+def devhost_environment(values: dict[str, str], overrides: dict[str, str]) -> dict[str, str]:
+    """The sample's settings, with the ports this run picked; nothing inherited may override them."""
+    inherited = {k: v for k, v in os.environ.items() if k not in values}
+    return inherited | {"PYTHONUNBUFFERED": "1"} | overrides
+
+
+def start_stack(stack: Stack, log: TextIO) -> Endpoints:
+    values = settings_values(SAMPLE)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    emulator = stack.start_emulator(clock_start=today, frozen=True)
+    log.write(f"  emulator  {emulator}  (clock frozen at {today:%Y-%m-%d %H:%M}Z)\n")
+    storage = stack.start_azurite()
+    log.write("  azurite   blob, queue and table on loopback, in memory\n")
+    key = secrets.token_urlsafe(24)
+    env = devhost_environment(values, {"GRAPH_BASE_URL": f"{emulator}/v1.0", "AzureWebJobsStorage": storage})
+    app = stack.start_devhost(
+        env=env, settings_file=SAMPLE, function_key=key, master_key=secrets.token_urlsafe(32)
+    )
+    log.write(f"  devhost   {app}  (function_app.app, settings from {SAMPLE.name})\n")
+    return Endpoints(
+        app_url=app,
+        function_key=key,
+        emulator_url=emulator,
+        storage_connection=storage,
+        webhook_secret=values["WEBHOOK_SECRET"],
+        invocations=LogInvocations(stack.log_dir / "devhost.log"),
+        state_table=values.get("STATE_TABLE_NAME") or "guestkeeper",
+    )
+
+
+def _progress(log: TextIO) -> Callable[[StepRecord], None]:
+    def report(step: StepRecord) -> None:
+        log.write(f"  {step.number}. {step.title}: {step.detail} ({step.seconds:.1f}s)\n")
+        log.flush()
+
+    return report
+
+
+def footer(report: StoryReport, log_dir: Path, startup: float, total: float) -> str:
+    john = report.guests[0]
+    lines = [
+        "",
+        f"Audit: {len(report.audit)} records in table '{report.state_table}' (Azurite, in memory: gone "
+        f"with it); copied to {_shown(log_dir / 'audit.jsonl')}.",
+        "  On a running stack (make start) read them with:",
+        f"  python -m shared.audit guest {john.user_id}",
+        f"Logs: {_shown(log_dir)}/{{emulator,azurite,devhost}}.log",
+        f"Time: processes ready in {startup:.1f}s, story {report.seconds:.1f}s, {total:.1f}s in all.",
+    ]
+    return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m scripts.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    parser.add_argument("--log-dir", type=Path, default=LOG_DIR, help="process logs and audit copy")
+    parser.add_argument("--wait", type=float, default=60.0, help="bound of each wait in seconds")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    log = sys.stderr
+    styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not args.json
+    bold, reset = ("\033[1m", "\033[0m") if styled else ("", "")
+    began = time.monotonic()
+    stack = Stack(log_dir=args.log_dir.resolve())
+    step = "starting the processes"
+    try:
+        with terminate_on_sigterm(), stack:
+            log.write("Guestkeeper demo: starting the Graph emulator, Azurite and devhost\n")
+            endpoints = start_stack(stack, log)
+            endpoints = dataclasses.replace(endpoints, wait_seconds=args.wait)
+            startup = time.monotonic() - began
+            log.write(f"{stack_pids(stack)}\nThe story:\n")
+            step = "the story"
+            report = asyncio.run(run_story(endpoints, progress=_progress(log)))
+            step = "saving the audit"
+            save_audit(report, stack.log_dir)
+    except (StartupError, StoryFailed) as exc:
+        failed = exc.step if isinstance(exc, StoryFailed) else step
+        log.write(f"\nFAILED at '{failed}': {exc}\n")
+        for child in stack.started:
+            log.write(f"\n--- last lines of {child.name} ({child.log_path}) ---\n{child.tail(25)}\n")
+        return 1
+    except KeyboardInterrupt:
+        log.write(f"\nInterrupted during {step}; every process the demo started was stopped.\n")
+        return 130
+    total = time.monotonic() - began
+    if args.json:
+        body = report.to_json() | {"pids": [c.pid for c in stack.started], "startupSeconds": startup}
+        print(json.dumps(body | {"totalSeconds": total}, indent=2))
+    else:
+        print(f"\n{bold}Guestkeeper demo: the tutorial's story on the emulator, Azurite and devhost{reset}\n")
+        print(render(report, bold=bold, reset=reset))
+        print(footer(report, stack.log_dir, startup, total))
+    return 0
+
+
+def stack_pids(stack: Stack) -> str:
+    return "  pids: " + ", ".join(f"{c.name} {c.pid}" for c in stack.started)
+
+
+def save_audit(report: StoryReport, log_dir: Path) -> None:
+    lines = [json.dumps(record_json(r)) for r in report.audit]
+    (log_dir / "audit.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

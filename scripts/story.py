@@ -1,0 +1,401 @@
+"""The tutorial's story, told through the app's public entry points only (``run_story``).
+
+It needs a running Functions host (devhost or ``func start``) wired to a Graph emulator and a storage
+account (Azurite), and drives them as people and systems would: the HR system's signed webhook,
+``POST /admin/functions/governance_run`` (an operator, or the timer), the emulator's control plane
+for time and for the group owners' decisions (what they would do in My Access), and the host's own
+queue trigger for cleanup. Outcomes are read from the emulator's state dump (not through Graph, so
+the request count is the app's alone and injected faults cannot disturb the reading) and from the
+state table. ``scripts.demo`` starts the processes; the reliability suite runs the same story
+against processes of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from azure.data.tables.aio import TableClient
+
+from scripts.send_webhook import FEELGOOD, MEGAN, post_signed
+from scripts.story_report import (
+    Decision,
+    GraphUsage,
+    GuestOutcome,
+    Round,
+    StepRecord,
+    StoryReport,
+    action_of,
+)
+from shared.state import AuditRecord, StateStore
+
+RETAIL = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"  # "Retail Partners", owned by Adele Vance
+FINISHED = ("Completed", "Applied")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Guest:
+    name: str
+    email: str
+    company: str
+    groups: tuple[str, ...]
+    external_ref: str
+    sponsor: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"email": self.email, "displayName": self.name, "groups": list(self.groups)}
+        body["externalRef"] = self.external_ref
+        return body | ({"sponsor": self.sponsor} if self.sponsor else {})
+
+
+JOHN = Guest("John Doe", "john@tailspintoys.com", "Tailspin Toys", (FEELGOOD,), "HR-1001", sponsor=MEGAN)
+ADA = Guest("Ada Lovelace", "ada@fabrikam.com", "Fabrikam", (FEELGOOD, RETAIL), "HR-1002")
+# What each group's owner decides (the emulator records it as the group's first owner).
+DECISIONS = (
+    (FEELGOOD, JOHN, "Deny", "Tailspin Toys' part in the campaign has ended."),
+    (FEELGOOD, ADA, "Approve", "Fabrikam still runs the campaign's creative work."),
+    (RETAIL, ADA, "Approve", "Supplier contact for the spring range."),
+)
+
+
+class Invocations(Protocol):
+    """What the host has run: ``(function name, succeeded)`` per finished invocation, oldest first.
+
+    The demo reads devhost's log (``scripts.demo.LogInvocations``); in-process callers can adapt
+    ``DevHost.invocations``. The admin endpoint answers 202 before the function runs, so this is how
+    the story knows a run finished, and whether it failed.
+    """
+
+    def finished(self) -> Sequence[tuple[str, bool]]: ...
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    app_url: str  # the Functions host, e.g. http://127.0.0.1:7071 (routes under /api)
+    function_key: str | None
+    emulator_url: str  # the emulator's root, e.g. http://127.0.0.1:8765 (Graph at /v1.0)
+    storage_connection: str  # the host's AzureWebJobsStorage (the state table lives there)
+    webhook_secret: str
+    invocations: Invocations
+    state_table: str = "guestkeeper"
+    route_prefix: str = "api"
+    wait_seconds: float = 60.0  # bound of every wait; a clear error when it passes
+
+
+class StoryFailed(RuntimeError):
+    """A step of the story did not produce what it should; ``step`` names it."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"{step}: {message}")
+        self.step = step
+        self.message = message
+
+
+class Problem(Exception):
+    """Raised inside a step; the step wraps it into ``StoryFailed`` with its own name."""
+
+
+@dataclass
+class Story:
+    endpoints: Endpoints
+    http: httpx.AsyncClient
+    store: StateStore
+    progress: Callable[[StepRecord], None] | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+    current: str = "starting"
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        response = await self.http.request(
+            method, f"{self.endpoints.emulator_url}/_emulator{path}", json=body
+        )
+        if response.status_code >= 400:
+            raise Problem(
+                f"emulator {method} /_emulator{path} answered {response.status_code}: {response.text}"
+            )
+        return response.json() if response.content else None
+
+    async def round_trips(self) -> int:
+        summary = await self.control("GET", "/requests")
+        return int(summary["roundTrips"])
+
+    @asynccontextmanager
+    async def step(self, number: int, title: str) -> AsyncIterator[list[str]]:
+        """One numbered step of the issue's story: timed, its Graph round trips counted."""
+        self.current = title
+        details: list[str] = []
+        started, trips = time.monotonic(), await self.round_trips()
+        try:
+            yield details
+        except Problem as exc:
+            raise StoryFailed(title, str(exc)) from exc
+        except (httpx.HTTPError, OSError) as exc:
+            raise StoryFailed(title, f"{type(exc).__name__}: {exc}") from exc
+        record = StepRecord(
+            number, title, "; ".join(details), time.monotonic() - started, await self.round_trips() - trips
+        )
+        self.steps.append(record)
+        if self.progress is not None:
+            self.progress(record)
+
+    async def poll(self, what: str, probe: Callable[[], Awaitable[T | None]], interval: float = 0.1) -> T:
+        """Poll ``probe`` until it returns a value; ``Problem`` naming ``what`` after the bound."""
+        deadline = time.monotonic() + self.endpoints.wait_seconds
+        while True:
+            value = await probe()
+            if value is not None:
+                return value
+            if time.monotonic() > deadline:
+                raise Problem(f"timed out after {self.endpoints.wait_seconds:.0f}s waiting for {what}")
+            await asyncio.sleep(interval)
+
+    def _finished(self, function: str) -> list[bool]:
+        return [ok for name, ok in self.endpoints.invocations.finished() if name == function]
+
+    # -- the entry points ------------------------------------------------------------------------
+
+    async def onboard(self, guest: Guest) -> dict[str, Any]:
+        prefix = f"/{self.endpoints.route_prefix}" if self.endpoints.route_prefix else ""
+        response = await post_signed(
+            self.http,
+            f"{self.endpoints.app_url}{prefix}/guests",
+            guest.payload(),
+            secret=self.endpoints.webhook_secret,
+            key=self.endpoints.function_key,
+        )
+        if response.status_code not in (200, 201):
+            raise Problem(
+                f"POST {prefix}/guests for {guest.name} answered {response.status_code}: {response.text}"
+            )
+        body: dict[str, Any] = response.json()
+        return body | {"status": response.status_code}
+
+    async def run_governance(self) -> None:
+        """``POST /admin/functions/governance_run`` (202 at once), then wait for the run to finish."""
+        before = len(self._finished("governance_run"))
+        response = await self.http.post(
+            f"{self.endpoints.app_url}/admin/functions/governance_run", json={"input": ""}
+        )
+        if response.status_code != 202:
+            raise Problem(f"POST /admin/functions/governance_run answered {response.status_code}")
+
+        async def done() -> bool | None:
+            runs = self._finished("governance_run")
+            return runs[before] if len(runs) > before else None
+
+        if not await self.poll("the governance run to finish", done):
+            raise Problem("the governance run failed (see the host's log)")
+
+    async def instances(self, definition_id: str) -> list[dict[str, Any]]:
+        found = await self.control("GET", f"/accessReviews/instances?definitionId={definition_id}")
+        return list(found["value"])
+
+    async def set_clock(self, at: datetime) -> datetime:
+        now = await self.control("POST", "/clock", {"set": _iso(at)})
+        return _parse(now["now"])
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def run_story(
+    endpoints: Endpoints, *, progress: Callable[[StepRecord], None] | None = None
+) -> StoryReport:
+    """Tell the whole story; return what happened, or raise ``StoryFailed`` naming the step."""
+    started = time.monotonic()
+    table = TableClient.from_connection_string(endpoints.storage_connection, endpoints.state_table)
+    async with httpx.AsyncClient(timeout=30) as http:
+        story = Story(endpoints, http, StateStore(table), progress)
+        try:
+            return await _tell(story, started)
+        finally:
+            await story.store.close()
+
+
+async def _tell(story: Story, started: float) -> StoryReport:
+    baseline = await story.control("GET", "/requests")
+    definitions_before = {d["id"] for d in (await story.control("GET", "/accessReviews"))["definitions"]}
+    responses = {}
+    for guest in (JOHN, ADA):
+        async with story.step(1, f"HR webhook onboards {guest.name} ({guest.company})") as details:
+            responses[guest.email] = answer = await story.onboard(guest)
+            details.append(_summary(answer))
+
+    async with story.step(2, "governance run (admin API) creates the quarterly guest review") as details:
+        await story.run_governance()
+        definition = _new_definition(await story.control("GET", "/accessReviews"), definitions_before)
+        start = _parse(definition["body"]["settings"]["recurrence"]["range"]["startDate"] + "T00:00:00Z")
+        details.append(f"definition {definition['id'][:8]}…, first round {start:%Y-%m-%d}")
+
+    guest_ids = {g.email: responses[g.email]["userId"] for g in (JOHN, ADA)}
+    rounds = await _open_rounds(story, definition["id"], start, guest_ids[ADA.email])
+    await _decide(story, guest_ids)
+    await _end_rounds(story, definition["id"], rounds)
+
+    async with story.step(4, "governance run (admin API) enqueues the finished rounds") as details:
+        await story.run_governance()
+        details.append(f"{len(rounds)} finished round(s), one message each")
+    cleanup = await _await_cleanup(story, rounds)
+    graph = GraphUsage.between(baseline, await story.control("GET", "/requests"))
+    return await _collect(story, definition, guest_ids, responses, graph, cleanup, started)
+
+
+def _summary(answer: dict[str, Any]) -> str:
+    """``201 created; groups: 2 added; sponsor added``"""
+    counts = Counter(g["status"] for g in answer["groups"])
+    text = f"{answer['status']} {'created' if answer['status'] == 201 else 'existing guest'}; groups: "
+    text += ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return text + (f"; sponsor {answer['sponsor']['status']}" if answer.get("sponsor") else "")
+
+
+def _new_definition(dump: dict[str, Any], before: set[str]) -> dict[str, Any]:
+    definitions = dump["definitions"]
+    new = [d for d in definitions if d["id"] not in before] or definitions
+    if len(new) != 1:
+        raise Problem(f"expected one guest review definition, found {len(new)}")
+    found: dict[str, Any] = new[0]
+    return found
+
+
+async def _open_rounds(
+    story: Story, definition_id: str, start: datetime, active_guest: str
+) -> list[dict[str, Any]]:
+    async with story.step(3, "clock moves to the quarter's start: the rounds open") as details:
+        now = _parse((await story.control("GET", "/clock"))["now"])
+        # Ada signed in recently (the recommendation says Approve); John never did (Deny).
+        signed_in = max(now, start - timedelta(days=2))
+        await story.control("POST", f"/users/{active_guest}/lastSignIn", {"at": _iso(signed_in)})
+        if now < start:
+            await story.set_clock(start)
+        await story.set_clock(max(now, start) + timedelta(days=2))  # the owners review on day 3
+        rounds = [i for i in await story.instances(definition_id) if i["status"] == "InProgress"]
+        if not rounds:
+            raise Problem("no review round is in progress after the clock moved")
+        details.append(f"{len(rounds)} round(s) open until {rounds[0]['endDateTime'][:10]}")
+        return rounds
+
+
+async def _decide(story: Story, guest_ids: dict[str, str]) -> None:
+    async with story.step(3, "group owners record their decisions") as details:
+        reviewers: set[str] = set()
+        decided: Counter[str] = Counter()
+        for group, guest, decision, justification in DECISIONS:
+            body = {"groupId": group, "principalId": guest_ids[guest.email]}
+            recorded = await story.control("POST", "/accessReviews/decisions", body | {
+                "decision": decision, "justification": justification,
+            })  # fmt: skip
+            reviewers.add(recorded["value"][0]["reviewedBy"]["displayName"])
+            decided[decision] += 1
+        details.append(
+            ", ".join(f"{n} {d}" for d, n in sorted(decided.items())) + f" by {', '.join(sorted(reviewers))}"
+        )
+
+
+async def _end_rounds(story: Story, definition_id: str, rounds: list[dict[str, Any]]) -> None:
+    async with story.step(3, "clock passes the rounds' end: they complete, auto-apply") as details:
+        end = max(_parse(r["endDateTime"]) for r in rounds)
+        await story.set_clock(end + timedelta(hours=1))
+        wanted = {r["id"] for r in rounds}
+        statuses = {i["id"]: i["status"] for i in await story.instances(definition_id) if i["id"] in wanted}
+        if any(s not in FINISHED for s in statuses.values()):
+            raise Problem(f"rounds did not finish: {sorted(statuses.values())}")
+        details.append(f"{len(statuses)} round(s) {', '.join(sorted(set(statuses.values())))}")
+
+
+async def _await_cleanup(story: Story, rounds: list[dict[str, Any]]) -> tuple[int, int]:
+    """Wait for the queue function's checkpoint of every round; (succeeded, failed) invocations."""
+    async with story.step(4, "the queue function cleans up each finished round") as details:
+
+        async def all_done() -> tuple[int, int] | None:
+            for instance in rounds:
+                if not await story.store.instance_done(instance["id"]):
+                    return None
+            runs = story._finished("clean_up_review_round")
+            succeeded = sum(runs)
+            return (succeeded, len(runs) - succeeded) if succeeded >= len(rounds) else None
+
+        outcome = await story.poll("cleanup of every finished round (state table checkpoints)", all_done)
+        details.append(
+            f"{outcome[0]} message(s) processed" + (f", {outcome[1]} failed deliveries" if outcome[1] else "")
+        )
+        return outcome
+
+
+async def _collect(
+    story: Story,
+    definition: dict[str, Any],
+    guest_ids: dict[str, str],
+    responses: dict[str, dict[str, Any]],
+    graph: GraphUsage,
+    cleanup: tuple[int, int],
+    started: float,
+) -> StoryReport:
+    state = await story.control("GET", "/state")
+    users = {u["id"]: u for u in state["users"]}
+    groups = {g["id"]: g for g in state["groups"]}
+    guests = []
+    for guest in (JOHN, ADA):
+        uid = guest_ids[guest.email]
+        member_of = [g["display_name"] for g in groups.values() if uid in g["members"]]
+        guests.append(
+            GuestOutcome(
+                name=guest.name, email=guest.email, company=guest.company, user_id=uid,
+                onboarding_status=responses[guest.email]["status"],
+                onboarded_into=tuple(groups[g]["display_name"] for g in guest.groups),
+                groups_now=tuple(sorted(member_of)),
+                enabled=bool(users[uid]["account_enabled"]),
+            )
+        )  # fmt: skip
+    instances = [i for i in state["accessReviews"]["instances"] if i["definition_id"] == definition["id"]]
+    rounds = [Round(i["id"], groups[i["group_id"]]["display_name"], i["status"]) for i in instances]
+    decisions = [
+        Decision(
+            group=groups[i["group_id"]]["display_name"],
+            reviewer=(d["reviewed_by"] or {}).get("displayName", ""),
+            guest=d["principal_name"] or d["principal_id"],
+            recommendation=d["recommendation"],
+            decision=d["decision"],
+            apply_result=d["apply_result"],
+        )
+        for i in instances
+        for d in i["decisions"].values()
+    ]
+    names = {uid: users[uid]["display_name"] for uid in guest_ids.values()}
+    audit = await _audit(story, {r.instance_id for r in rounds}, set(guest_ids.values()))
+    actions = [action_of(r, names, {g: groups[g]["display_name"] for g in groups}) for r in audit]
+    return StoryReport(
+        steps=tuple(story.steps),
+        definition_id=definition["id"],
+        guests=tuple(guests),
+        rounds=tuple(rounds),
+        decisions=tuple(decisions),
+        actions=tuple(actions),
+        audit=tuple(audit),
+        graph=graph,
+        cleanup_succeeded=cleanup[0],
+        cleanup_failed=cleanup[1],
+        state_table=story.endpoints.state_table,
+        seconds=time.monotonic() - started,
+    )
+
+
+async def _audit(story: Story, instances: set[str], guests: set[str]) -> list[AuditRecord]:
+    records = await story.store.list_audit()
+    return [r for r in records if r.instance_id in instances or r.guest_id in guests]
+
+
+__all__ = ["ADA", "DECISIONS", "JOHN", "Endpoints", "Invocations", "StoryFailed", "StoryReport", "run_story"]
