@@ -20,9 +20,6 @@ from msgraph.generated.identity_governance.access_reviews.definitions.item.insta
     DecisionsRequestBuilder,
 )
 from msgraph.generated.models.user import User
-from msgraph.generated.users.item.member_of.graph_group.graph_group_request_builder import (
-    GraphGroupRequestBuilder,
-)
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
@@ -30,12 +27,12 @@ from shared.cleanup_message import CleanupMessage
 from shared.errors import GraphFailure
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
 from shared.graph.raw import send_json
+from shared.graph.requests import member_groups
 
 DECISION_FIELDS = ["id", "decision", "principal", "applyResult", "reviewedDateTime"]
 DECISION_PAGE = 100
 INSTANCE_FIELDS = ["id", "status", "scope"]
 USER_FIELDS = ["id", "userType", "accountEnabled"]
-GROUPS_PAGE = 999  # memberOf's maximum page: one page answers "still in the group?" and "any other?"
 
 
 def _instance(graph: GraphServiceClient, message: CleanupMessage) -> AccessReviewInstanceItemRequestBuilder:
@@ -79,7 +76,13 @@ async def apply_decisions(graph: GraphServiceClient, message: CleanupMessage) ->
 
 @dataclass(frozen=True)
 class GuestFacts:
-    """What a denied principal's look-up found. ``groups`` is None when the user no longer exists."""
+    """What a denied principal's look-up found. ``groups`` is None when the user no longer exists.
+
+    ``groups`` is transitive (``getMemberGroups``). The reviewed groups are Microsoft 365 groups,
+    which can neither hold groups nor be members of one (group-post-members), so "in the group" and
+    "in any other group" answer as a direct ``memberOf`` would; only the number of other groups
+    (an audit detail) may now count groups reached through nesting.
+    """
 
     guest_id: str
     groups: frozenset[str] | None
@@ -101,14 +104,6 @@ class GuestFacts:
         return len((self.groups or frozenset()) - {group_id})
 
 
-def _groups_request(graph: GraphServiceClient, guest_id: str) -> RequestInformation:
-    query = GraphGroupRequestBuilder.GraphGroupRequestBuilderGetQueryParameters(
-        select=["id"], top=GROUPS_PAGE
-    )
-    builder = graph.users.by_user_id(guest_id).member_of.graph_group
-    return builder.to_get_request_information(RequestConfiguration(query_parameters=query))
-
-
 def _user_request(graph: GraphServiceClient, guest_id: str) -> RequestInformation:
     query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=USER_FIELDS)
     builder = graph.users.by_user_id(guest_id)
@@ -118,15 +113,15 @@ def _user_request(graph: GraphServiceClient, guest_id: str) -> RequestInformatio
 async def look_up(
     graph: GraphServiceClient, guest_ids: Iterable[str], policy: RetryPolicy, *, with_user: bool = True
 ) -> dict[str, GuestFacts]:
-    """Each guest's groups (``memberOf/microsoft.graph.group``) and, ``with_user``, its type and state."""
+    """Each guest's group ids (``getMemberGroups``) and, ``with_user``, its type and state."""
     ids = list(dict.fromkeys(guest_ids))
-    requests = [BatchRequest(f"g{n}", _groups_request(graph, g)) for n, g in enumerate(ids)]
+    requests = [BatchRequest(f"g{n}", member_groups(graph, g)) for n, g in enumerate(ids)]
     if with_user:
         requests += [BatchRequest(f"u{n}", _user_request(graph, g)) for n, g in enumerate(ids)]
     answers = await send_batch(graph, requests, policy=policy)
     facts: dict[str, GuestFacts] = {}
     for n, guest_id in enumerate(ids):
-        groups = await _groups(graph, answers[f"g{n}"])
+        groups = _groups(answers[f"g{n}"])
         user: Mapping[str, Any] = {}
         if with_user and groups is not None:
             user = _ok_body(answers[f"u{n}"]) or {}
@@ -146,17 +141,16 @@ def _ok_body(response: BatchResponse) -> Mapping[str, Any] | None:
     return response.body if isinstance(response.body, dict) else {}
 
 
-async def _groups(graph: GraphServiceClient, response: BatchResponse) -> frozenset[str] | None:
+def _groups(response: BatchResponse) -> frozenset[str] | None:
+    """The ids of ``{"value": [ids]}`` (one answer, never paged); None when the user is gone.
+
+    More than 11,000 groups is Graph's ``400 Directory_ResultSizeLimitExceeded``: raised, like any
+    other failure, so the round is retried rather than decided on a partial answer.
+    """
     body = _ok_body(response)
     if body is None:
         return None
-    ids = {str(item.get("id", "")).lower() for item in body.get("value") or []}
-    next_link = body.get("@odata.nextLink")
-    while next_link:  # more than 999 groups: rare enough to page one request at a time
-        page = await send_json(graph, graph.users.with_url(next_link).to_get_request_information()) or {}
-        ids |= {str(item.get("id", "")).lower() for item in page.get("value") or []}
-        next_link = page.get("@odata.nextLink")
-    return frozenset(ids)
+    return frozenset(str(group_id).lower() for group_id in body.get("value") or [])
 
 
 async def remove_members(

@@ -16,13 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.request_information import RequestInformation
 from msgraph.graph_service_client import GraphServiceClient
 
 from shared.errors import Forbidden
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
-from shared.graph.requests import user_facts
+from shared.graph.requests import member_groups, user_facts
 from shared.state import AuditRecord, DisabledGuest, StateStore
 
 log = logging.getLogger(__name__)
@@ -47,13 +45,6 @@ class GraceResult:
 
 
 Checked = dict[str, tuple[Verdict, str]]  # guest id -> verdict and a reason (never a name or address)
-
-
-def memberships_request(graph: GraphServiceClient, guest_id: str) -> RequestInformation:
-    """``GET /users/{id}/memberOf/microsoft.graph.group?$select=id&$top=1``: any group at all?"""
-    builder = graph.users.by_user_id(guest_id).member_of.graph_group
-    query = builder.GraphGroupRequestBuilderGetQueryParameters(select=["id"], top=1)
-    return builder.to_get_request_information(RequestConfiguration(query_parameters=query))
 
 
 async def delete_expired_guests(
@@ -92,11 +83,12 @@ async def delete_expired_guests(
 async def _check(
     graph: GraphServiceClient, candidates: Sequence[DisabledGuest], retry: RetryPolicy | None
 ) -> Checked:
-    """One batched look-up per candidate pair: the user's facts and its first group, if any."""
+    """One batched look-up per candidate pair: the user's facts and its group ids (``getMemberGroups``:
+    transitive, but a user in no group directly is in none at all)."""
     requests: list[BatchRequest] = []
     for n, guest in enumerate(candidates):
         requests.append(BatchRequest(f"u{n}", user_facts(graph, guest.guest_id)))
-        requests.append(BatchRequest(f"m{n}", memberships_request(graph, guest.guest_id)))
+        requests.append(BatchRequest(f"m{n}", member_groups(graph, guest.guest_id)))
     answers = await send_batch(graph, requests, policy=retry)
     return {g.guest_id: _verdict(answers[f"u{n}"], answers[f"m{n}"]) for n, g in enumerate(candidates)}
 

@@ -18,21 +18,25 @@ SPONSORS: dict[str, str] = {
     "User.ReadWrite.All": "POST /users/{id}/sponsors/$ref; GET /users/{id} (is the sponsor internal)",
 }
 
-# The governance timer (docs/governance.md). Directory.Read.All is the least privileged application
-# permission for another user's memberOf, and it also covers the GET /users/{id} beside it.
+# The governance timer (docs/governance.md). A guest's groups come from POST /users/{id}/getMemberGroups,
+# which an application may call with User.Read.All + GroupMember.Read.All (user-getmembergroups);
+# another user's memberOf would need Directory.Read.All. User.Read.All also covers GET /users/{id}.
 GOVERNANCE: dict[str, str] = {
     "AccessReview.ReadWrite.All": "find, create, PUT (and end) the review definition; list its instances",
-    "Directory.Read.All": "GET /users/{id}?$select=... and GET /users/{id}/memberOf (grace deletions)",
+    "User.Read.All": "GET /users/{id}?$select=...; with GroupMember.Read.All, getMemberGroups (grace)",
+    "GroupMember.Read.All": "with User.Read.All, POST /users/{id}/getMemberGroups (grace deletions)",
     "User.DeleteRestore.All": "DELETE /users/{id} after the grace period",
 }
 
 # The cleanup queue function (docs/operations.md). Its reads need AccessReview.Read.All (the
-# governance permission AccessReview.ReadWrite.All covers them and applyDecisions) and
-# Directory.Read.All (memberOf, user facts: also governance's); removals GroupMember.ReadWrite.All
-# (onboarding's); disabling a guest needs this pair, Graph's least privileged for accountEnabled.
+# governance permission AccessReview.ReadWrite.All covers them and applyDecisions) and the
+# getMemberGroups pair User.Read.All + GroupMember.Read.All (governance's and onboarding's); removals
+# GroupMember.ReadWrite.All (onboarding's); disabling a guest needs User.EnableDisableAccount.All
+# with User.Read.All, Graph's least privileged pair for accountEnabled.
 CLEANUP: dict[str, str] = {
     "User.EnableDisableAccount.All": "PATCH /users/{id} {accountEnabled: false} (with User.Read.All)",
-    "User.Read.All": "required together with User.EnableDisableAccount.All for that PATCH",
+    "User.Read.All": "with User.EnableDisableAccount.All for that PATCH; GET /users/{id}?$select=...; "
+    "with GroupMember.Read.All, POST /users/{id}/getMemberGroups",
 }
 
 APP_PERMISSIONS: tuple[str, ...] = tuple(dict.fromkeys((*ONBOARDING, *SPONSORS, *GOVERNANCE, *CLEANUP)))

@@ -1,4 +1,5 @@
-"""The Graph requests onboarding sends, built with the SDK's request builders (never by hand).
+"""The Graph requests onboarding (and the membership look-ups of cleanup and governance) send,
+built with the SDK's request builders (never by hand).
 
 Each function returns a ``RequestInformation``: the caller sends it through the adapter
 (``raw.send_json``) or as a ``$batch`` item (``batch.send_batch``).
@@ -12,6 +13,9 @@ from msgraph.generated.groups.item.group_item_request_builder import GroupItemRe
 from msgraph.generated.models.invitation import Invitation
 from msgraph.generated.models.invited_user_message_info import InvitedUserMessageInfo
 from msgraph.generated.models.reference_create import ReferenceCreate
+from msgraph.generated.users.item.get_member_groups.get_member_groups_post_request_body import (
+    GetMemberGroupsPostRequestBody,
+)
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
@@ -61,6 +65,18 @@ def group_facts(graph: GraphServiceClient, group_id: str) -> RequestInformation:
     return graph.groups.by_group_id(group_id).to_get_request_information(
         RequestConfiguration(query_parameters=query)
     )
+
+
+def member_groups(graph: GraphServiceClient, user_id: str) -> RequestInformation:
+    """``POST /users/{id}/getMemberGroups`` ``{"securityEnabledOnly": false}``: the ids of every group
+    the user is in, transitively, in one answer (``{"value": [ids]}``, up to 11,000, never paged).
+
+    Needs User.Read.All + GroupMember.Read.All for an application, where another user's ``memberOf``
+    needs Directory.Read.All (user-getmembergroups, user-list-memberof). Pass a Boolean: the SDK
+    serializes ``None`` as an unknown ``security_enabled_only`` parameter, a 400.
+    """
+    body = GetMemberGroupsPostRequestBody(security_enabled_only=False)
+    return graph.users.by_user_id(user_id).get_member_groups.to_post_request_information(body)
 
 
 def user_facts(graph: GraphServiceClient, user_id: str) -> RequestInformation:

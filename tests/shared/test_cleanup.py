@@ -16,6 +16,7 @@ from shared.cleanup import RoundOutcome, clean_up_instance
 from shared.cleanup_message import CleanupMessage, InvalidCleanupMessage
 from shared.config_cleanup import CleanupSettings
 from shared.state import StateStore
+from tests.emulator.access_review_fixtures import add_group
 
 from .cleanup_fixtures import (
     FEELGOOD,
@@ -156,6 +157,20 @@ async def test_a_security_group_membership_also_keeps_the_account(
     review = await finished_round(graph, raw_client, {FEELGOOD: {guest.id: "Deny"}}, auto_apply=True)
     result = await run(graph, store, review.message(FEELGOOD))
     assert result.actions["disable-account:kept-other-groups"] == 1
+    assert enabled(emulator_state, guest)
+
+
+async def test_other_groups_count_nested_ones_too(
+    graph: Any, raw_client: httpx.AsyncClient, emulator_state: TenantState, store: StateStore
+) -> None:
+    """The look-up is getMemberGroups (transitive): a security group holding IT Operations counts."""
+    (guest,) = guests(emulator_state, 1, [FEELGOOD, IT_OPERATIONS])
+    add_group(emulator_state, "Operations Parent", unified=False).members[IT_OPERATIONS] = None
+    review = await finished_round(graph, raw_client, {FEELGOOD: {guest.id: "Deny"}}, auto_apply=False)
+    result = await run(graph, store, review.message(FEELGOOD))
+    assert result.actions == {"disable-account:kept-other-groups": 1, "remove-membership:removed": 1}
+    kept = next(r for r in await store.list_audit(guest_id=guest.id) if r.action == "disable-account")
+    assert kept.detail == "2 other groups"
     assert enabled(emulator_state, guest)
 
 

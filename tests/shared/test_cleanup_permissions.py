@@ -21,7 +21,7 @@ from .conftest import FAST_RETRIES
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
 LEAST = (
     "AccessReview.Read.All",
-    "Directory.Read.All",
+    "GroupMember.Read.All",
     "GroupMember.ReadWrite.All",
     "User.EnableDisableAccount.All",
     "User.Read.All",
@@ -71,3 +71,8 @@ def test_the_app_holds_what_cleanup_needs() -> None:
     assert set(CLEANUP) <= set(APP_PERMISSIONS)
     covered = {"AccessReview.Read.All": "AccessReview.ReadWrite.All"}
     assert {covered.get(r, r) for r in LEAST} <= set(APP_PERMISSIONS)
+
+
+def test_the_app_needs_no_directory_wide_permission() -> None:
+    """Guests' groups come from getMemberGroups (User.Read.All + GroupMember.Read.All), not memberOf."""
+    assert not {"Directory.Read.All", "Directory.ReadWrite.All"} & set(APP_PERMISSIONS)

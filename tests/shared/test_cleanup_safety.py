@@ -132,7 +132,7 @@ async def test_failing_batch_items_are_retried_one_by_one(
     )
     rules = [
         FaultRule(status=503, method="DELETE", path="/members/", count=2, retry_after=1),
-        FaultRule(status=429, method="GET", path="/memberOf/", count=1, retry_after=1),
+        FaultRule(status=429, method="POST", path="/getMemberGroups$", count=1, retry_after=1),
     ]
     emulator_state.faults.configure(FaultConfig(rules=rules))
     result = await run(graph, store, review.message(FEELGOOD), NO_GUARD)
@@ -147,7 +147,7 @@ async def test_persistent_faults_propagate_so_the_host_retries_the_message(
     (denied,) = guests(emulator_state, 1, [FEELGOOD])
     review = await finished_round(graph, raw_client, {FEELGOOD: {denied.id: "Deny"}}, auto_apply=False)
     emulator_state.faults.configure(
-        FaultConfig(rules=[FaultRule(status=429, path="/memberOf/", retry_after=1)])
+        FaultConfig(rules=[FaultRule(status=429, path="/getMemberGroups$", retry_after=1)])
     )
     impatient = RetryPolicy(max_attempts=2, default_retry_after=1.0)
     with pytest.raises(Throttled):

@@ -173,7 +173,9 @@ async def test_the_documented_permissions_run_a_whole_pass(
     emulator_state.clock.set(AFTER_FIRST_ROUND)
     report = await run_pass(exact, store, queue, app_settings.governance, now=emulator_state.clock.now())
     assert len(report.enqueued) == 3
-    reader = make_graph(roles=["AccessReview.Read.All", "Directory.Read.All", "User.DeleteRestore.All"])
+    reader = make_graph(
+        roles=["AccessReview.Read.All", "User.Read.All", "GroupMember.Read.All", "User.DeleteRestore.All"]
+    )
     with pytest.raises(Forbidden):
         await run_pass(
             reader,

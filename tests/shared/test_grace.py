@@ -54,7 +54,7 @@ async def test_an_expired_guest_without_groups_is_deleted_and_audited(graph, emu
     assert summary["byRoute"] == {"POST /v1.0/$batch": 2}  # one batch of checks, one of deletions
     assert summary["operationsByRoute"] == {
         "GET /v1.0/users/{user_id}": 1,
-        "GET /v1.0/users/{user_id}/memberOf/graph.group": 1,
+        "POST /v1.0/users/{user_id}/getMemberGroups": 1,
         "DELETE /v1.0/users/{user_id}": 1,
     }
 
@@ -128,7 +128,7 @@ async def test_a_failed_deletion_stays_for_the_next_pass(graph, emulator_state, 
     assert outcomes == ["deleted", "failed"]
 
 
-@pytest.mark.parametrize("missing", ["Directory.Read.All", "User.DeleteRestore.All"])
+@pytest.mark.parametrize("missing", ["User.Read.All", "GroupMember.Read.All", "User.DeleteRestore.All"])
 async def test_each_documented_permission_is_needed(make_graph, emulator_state, store, missing: str) -> None:
     await disabled_guest(emulator_state, store, "Old", days_ago=90)
     narrow = make_graph(roles=[p for p in GOVERNANCE if p != missing])

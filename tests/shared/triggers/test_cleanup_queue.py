@@ -95,7 +95,7 @@ async def test_a_failing_message_is_retried_then_its_poison_reason_is_recorded(
     review = await finished_round(
         runtime.graph, raw_client, {FEELGOOD: {denied.id: "Deny"}}, auto_apply=False
     )
-    runtime.graph = make_graph(roles=["AccessReview.Read.All"])  # memberOf will be refused (403)
+    runtime.graph = make_graph(roles=["AccessReview.Read.All"])  # getMemberGroups will be refused (403)
     text = review.message(FEELGOOD).encode()
     ident = str(uuid.uuid4())
     limit = runtime.settings.cleanup.max_dequeue_count
