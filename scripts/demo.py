@@ -57,15 +57,15 @@ def start_stack(stack: Stack, log: TextIO) -> Endpoints:
     values = settings_values(SAMPLE)
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     emulator = stack.start_emulator(clock_start=today, frozen=True)
-    log.write(f"  emulator  {emulator}  (clock frozen at {today:%Y-%m-%d %H:%M}Z)\n")
+    log.write(f"  emulator  {emulator}  clock frozen at {today:%Y-%m-%d %H:%M}Z  {_pid(stack)}\n")
     storage = stack.start_azurite()
-    log.write("  azurite   blob, queue and table on loopback, in memory\n")
+    log.write(f"  azurite   blob, queue and table on loopback, in memory  {_pid(stack)}\n")
     key = secrets.token_urlsafe(24)
     env = devhost_environment(values, {"GRAPH_BASE_URL": f"{emulator}/v1.0", "AzureWebJobsStorage": storage})
     app = stack.start_devhost(
         env=env, settings_file=SAMPLE, function_key=key, master_key=secrets.token_urlsafe(32)
     )
-    log.write(f"  devhost   {app}  (function_app.app, settings from {SAMPLE.name})\n")
+    log.write(f"  devhost   {app}  function_app.app, settings from {SAMPLE.name}  {_pid(stack)}\n")
     return Endpoints(
         app_url=app,
         function_key=key,
@@ -128,20 +128,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             endpoints = start_stack(stack, log)
             endpoints = dataclasses.replace(endpoints, wait_seconds=args.wait)
             startup = time.monotonic() - began
-            log.write(f"{stack_pids(stack)}\nThe story:\n")
+            log.write("The story:\n")
             step = "the story"
             report = asyncio.run(run_story(endpoints, progress=_progress(log)))
             step = "saving the audit"
             save_audit(report, stack.log_dir)
     except (StartupError, StoryFailed) as exc:
-        failed = exc.step if isinstance(exc, StoryFailed) else step
-        log.write(f"\nFAILED at '{failed}': {exc}\n")
+        failed, why = (exc.step, exc.message) if isinstance(exc, StoryFailed) else (step, str(exc))
+        log.write(f"\nFAILED at '{failed}': {why}\n")
         for child in stack.started:
-            log.write(f"\n--- last lines of {child.name} ({child.log_path}) ---\n{child.tail(25)}\n")
+            where = _shown(child.log_path) if child.log_path else "no log"
+            log.write(f"\n--- last lines of {child.name} ({where}) ---\n{child.tail(15)}\n")
         return 1
     except KeyboardInterrupt:
         log.write(f"\nInterrupted during {step}; every process the demo started was stopped.\n")
         return 130
+    except SystemExit:  # SIGTERM or SIGHUP (terminate_on_sigterm)
+        log.write(f"\nTerminated during {step}; every process the demo started was stopped.\n")
+        raise
     total = time.monotonic() - began
     if args.json:
         body = report.to_json() | {"pids": [c.pid for c in stack.started], "startupSeconds": startup}
@@ -153,8 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def stack_pids(stack: Stack) -> str:
-    return "  pids: " + ", ".join(f"{c.name} {c.pid}" for c in stack.started)
+def _pid(stack: Stack) -> str:
+    return f"(pid {stack.started[-1].pid})"
 
 
 def save_audit(report: StoryReport, log_dir: Path) -> None:

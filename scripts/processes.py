@@ -43,7 +43,7 @@ class StartupError(RuntimeError):
 class Child:
     name: str
     process: subprocess.Popen[bytes]
-    log_path: Path
+    log_path: Path | None  # None: the child writes to our stdout and stderr
     stopped: bool = False
 
     @property
@@ -66,12 +66,19 @@ class Child:
                 self._signal(signal.SIGKILL)
                 self.process.wait()
 
+    def interrupt(self) -> None:
+        """What Ctrl-C does to a foreground program: SIGINT to its process group."""
+        if self.running():
+            self._signal(signal.SIGINT)
+
     def _signal(self, sig: signal.Signals) -> None:
         # Only while the child is unreaped: its pid (= its group id) cannot belong to anyone else.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, sig)
 
     def log_text(self) -> str:
+        if self.log_path is None:
+            return ""
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
@@ -81,21 +88,33 @@ class Child:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
 
-def spawn(name: str, args: list[str], *, log_dir: Path, env: Mapping[str, str] | None = None) -> Child:
-    """Start ``args`` in a new session with stdout and stderr in ``log_dir/<name>.log`` (truncated)."""
+def spawn(name: str, args: list[str], *, log_dir: Path | None, env: Mapping[str, str] | None = None) -> Child:
+    """Start ``args`` in a new session, its output in ``log_dir/<name>.log`` (truncated) or ours."""
+    environment = dict(os.environ if env is None else env)
+    if log_dir is None:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        return Child(name, process, None)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     with open(log_path, "wb") as log:  # the child keeps its own descriptor
         process = subprocess.Popen(
             args,
             cwd=ROOT,
-            env=dict(os.environ if env is None else env),
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     return Child(name, process, log_path)
+
+
+def ensure_free(port: int, what: str) -> None:
+    """Fail clearly when a fixed port is taken (else a readiness check could see someone else)."""
+    if _port_open(port):
+        raise StartupError(f"port {port} ({what}) is already in use: stop what listens there")
 
 
 def wait_until(child: Child, ready: Callable[[], bool], *, timeout: float, what: str) -> None:
@@ -161,6 +180,8 @@ class Stack:
         self, *, port: int | None = None, clock_start: datetime | None = None, frozen: bool = False
     ) -> str:
         """The Graph emulator (default seed, no latency); returns its root URL (no ``/v1.0``)."""
+        if port:
+            ensure_free(port, "Graph emulator")
         port = port or free_port(LOOPBACK)
         args = ["--host", LOOPBACK, "--port", str(port), "--latency-ms", "0"]
         if clock_start is not None:
@@ -174,13 +195,15 @@ class Stack:
 
     def start_azurite(self, *, ports: tuple[int, int, int] | None = None) -> str:
         """Azurite (blob, queue, table; in memory); returns its connection string."""
+        for port in ports or ():
+            ensure_free(port, "Azurite")
         blob, queue, table = ports or (free_port(LOOPBACK), free_port(LOOPBACK), free_port(LOOPBACK))
         args = [
             azurite_executable(),
             "--blobHost", LOOPBACK, "--blobPort", str(blob),
             "--queueHost", LOOPBACK, "--queuePort", str(queue),
             "--tableHost", LOOPBACK, "--tablePort", str(table),
-            "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+            "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent",
         ]  # fmt: skip
         child = self.add(spawn("azurite", args, log_dir=self.log_dir))
         ready = lambda: all(_port_open(p) for p in (blob, queue, table))  # noqa: E731
