@@ -77,8 +77,11 @@ async def send_batch(
     policy: RetryPolicy | None = None,
     limiter: SlidingWindowLimiter | None = None,
     sleep: Sleep = asyncio.sleep,
+    size: int = MAX_BATCH,
 ) -> dict[str, BatchResponse]:
-    """Send any number of requests in batches of 20; return the final response of each, by id."""
+    """Send any number of requests in batches of ``size`` (at most 20); return each final response, by id."""
+    if not 1 <= size <= MAX_BATCH:
+        raise ValueError(f"a batch holds 1 to {MAX_BATCH} requests")
     policy = policy or RetryPolicy()
     if len({r.id.lower() for r in requests}) != len(requests):
         raise ValueError("batch request ids must be unique")
@@ -87,7 +90,7 @@ async def send_batch(
     not_found: dict[str, int] = dict.fromkeys((r.id for r in requests), 0)
     pending, waited = list(requests), 0.0
     while pending:
-        sent = await _send_all(graph, pending, policy.concurrency, limiter)
+        sent = await _send_all(graph, pending, policy.concurrency, limiter, size)
         again: list[BatchRequest] = []
         delay = 0.0
         for request in pending:
@@ -129,8 +132,9 @@ async def _send_all(
     requests: Sequence[BatchRequest],
     concurrency: int,
     limiter: SlidingWindowLimiter | None,
+    size: int,
 ) -> dict[str, BatchResponse]:
-    chunks = [requests[i : i + MAX_BATCH] for i in range(0, len(requests), MAX_BATCH)]
+    chunks = [requests[i : i + size] for i in range(0, len(requests), size)]
     gate = asyncio.Semaphore(concurrency)
 
     async def one(chunk: Sequence[BatchRequest]) -> dict[str, BatchResponse]:

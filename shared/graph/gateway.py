@@ -17,8 +17,8 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from shared.errors import GraphFailure
 from shared.graph import requests
-from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
-from shared.graph.pacing import SlidingWindowLimiter
+from shared.graph.batch import MAX_BATCH, BatchRequest, BatchResponse, RetryPolicy, send_batch
+from shared.graph.pacing import SlidingWindowLimiter, filling_batch_size
 from shared.models import Invited
 
 
@@ -114,9 +114,14 @@ class DirectoryGateway:
     async def invite(
         self, graph: GraphServiceClient, invitations: Sequence[tuple[str, RequestInformation]]
     ) -> dict[str, Invited | GraphFailure]:
-        """Send invitations as paced ``$batch`` items (20 per batch); each key gets a guest or a failure."""
+        """Send invitations as paced ``$batch`` items; each key gets a guest or a failure.
+
+        Batches hold 15 invitations under Graph's 150 per window (``filling_batch_size``), so whole
+        batches fill every window of the pacer.
+        """
         batch = [BatchRequest(key, info, paced=True) for key, info in invitations]
-        responses = await send_batch(graph, batch, policy=self.policy, limiter=self.limiter)
+        size = filling_batch_size(self.limiter.limit, MAX_BATCH)
+        responses = await send_batch(graph, batch, policy=self.policy, limiter=self.limiter, size=size)
         return {key: _invited(responses[key]) for key, _ in invitations}
 
     async def write(

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from shared.graph.pacing import SlidingWindowLimiter
+from shared.graph.pacing import SlidingWindowLimiter, filling_batch_size
 
 
 class FakeTime:
@@ -49,3 +49,19 @@ async def test_in_flight_requests_count_until_window_after_completion() -> None:
 def test_reservations_larger_than_the_limit_are_refused() -> None:
     with pytest.raises(ValueError, match="cannot reserve"):
         asyncio.run(SlidingWindowLimiter(10, 1.0).acquire(11))
+
+
+@pytest.mark.parametrize(("limit", "largest", "size"), [(150, 20, 15), (40, 20, 20), (7, 20, 7), (13, 10, 1)])
+def test_paced_batches_divide_the_limit(limit: int, largest: int, size: int) -> None:
+    assert filling_batch_size(limit, largest) == size
+
+
+async def test_batches_of_a_divisor_fill_every_window() -> None:
+    """1,000 invitations at 150 per 5 s: batches of 15 need 7 windows (30 s), batches of 20 need 8."""
+    for size, last_window in ((15, 30.0), (20, 35.0)):
+        fake = FakeTime()
+        limiter = SlidingWindowLimiter(150, 5.0, clock=fake.clock, sleep=fake.sleep)
+        for sent in range(0, 1000, size):
+            async with limiter.reserve(min(size, 1000 - sent)):
+                pass
+        assert fake.now == pytest.approx(last_window)
