@@ -109,6 +109,7 @@ def _shown(path: Path) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scripts.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    parser.add_argument("--json-file", type=Path, default=None, help="also write the JSON report here")
     parser.add_argument("--log-dir", type=Path, default=LOG_DIR, help="process logs and audit copy")
     parser.add_argument("--wait", type=float, default=60.0, help="bound of each wait in seconds")
     return parser.parse_args(argv)
@@ -147,9 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.write(f"\nTerminated during {step}; every process the demo started was stopped.\n")
         raise
     total = time.monotonic() - began
+    body = report.to_json() | {"pids": [c.pid for c in stack.started], "startupSeconds": startup}
+    body |= {"totalSeconds": total}
+    if args.json_file is not None:
+        args.json_file.write_text(json.dumps(body, indent=2), encoding="utf-8")
     if args.json:
-        body = report.to_json() | {"pids": [c.pid for c in stack.started], "startupSeconds": startup}
-        print(json.dumps(body | {"totalSeconds": total}, indent=2))
+        print(json.dumps(body, indent=2))
     else:
         print(f"\n{bold}Guestkeeper demo: the tutorial's story on the emulator, Azurite and devhost{reset}\n")
         print(render(report, bold=bold, reset=reset))

@@ -89,8 +89,13 @@ def start_services(stack: Stack, values: dict[str, str]) -> list[str]:
 
 
 def _log(stack: Stack) -> str:
-    path = stack.started[-1].log_path
-    return str(path.relative_to(ROOT)) if path else "-"
+    child = stack.started[-1]
+    where = (
+        child.log_path.relative_to(ROOT)
+        if child.log_path and child.log_path.is_relative_to(ROOT)
+        else child.log_path
+    )
+    return f"{where}, pid {child.pid}"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -117,9 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(line)
             options = f" --key {key}" if name == "devhost" else ""  # Core Tools skips keys locally
             options += f" --url http://{LOOPBACK}:{args.port}" if args.port else ""
-            print(f"Host:     {name} (Ctrl-C stops it and the services above)")
-            print(f"Try:      .venv/bin/python -m scripts.send_webhook{options}\n", flush=True)
             host = stack.add(spawn(name.split()[0], command, log_dir=None, env=venv_environment()))
+            print(f"Host:     {name}, pid {host.pid} (Ctrl-C stops it and the services above)")
+            print(f"Try:      .venv/bin/python -m scripts.send_webhook{options}\n", flush=True)
             return _wait(host)
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,209 @@
+"""``make demo`` as an end-to-end test: real processes (emulator, Azurite, devhost), the story's outcomes.
+
+One run of ``python -m scripts.demo`` serves every assertion (about 5-10 s); a second run is
+interrupted with Ctrl-C half-way to prove that nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.send_webhook import FEELGOOD
+from scripts.story import RETAIL
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+FEELGOOD_NAME, RETAIL_NAME = "Feelgood Marketing Campaign", "Retail Partners"
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any]
+    log_dir: Path
+    seconds: float
+
+    def guest(self, name: str) -> dict[str, Any]:
+        return next(g for g in self.report["guests"] if g["name"] == name)
+
+    def audit(self, **fields: str) -> list[dict[str, Any]]:
+        return [r for r in self.report["audit"] if all(r.get(k) == v for k, v in fields.items())]
+
+
+def alive(pid: int) -> bool:
+    """A process that exists and is not a zombie waiting for its parent."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    log_dir = tmp_path_factory.mktemp("demo")
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.demo",
+            "--log-dir",
+            str(log_dir),
+            "--json-file",
+            str(log_dir / "r.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=os.environ | {"NO_COLOR": "1"},
+    )
+    seconds = time.monotonic() - started
+    report_file = log_dir / "r.json"
+    assert done.returncode == 0, f"demo failed:\n{done.stderr}\n{done.stdout}"
+    return DemoRun(
+        done.returncode, done.stdout, done.stderr, json.loads(report_file.read_text()), log_dir, seconds
+    )
+
+
+def test_exits_0_well_under_two_minutes_and_stops_every_process(demo: DemoRun) -> None:
+    assert demo.returncode == 0
+    assert demo.seconds < 120
+    assert len(demo.report["pids"]) == 3  # emulator, Azurite, devhost
+    assert [pid for pid in demo.report["pids"] if alive(pid)] == []
+
+
+def test_tells_every_step_of_the_story(demo: DemoRun) -> None:
+    assert [s["number"] for s in demo.report["steps"]] == [1, 1, 2, 3, 3, 3, 4, 4]
+    titles = " / ".join(s["title"] for s in demo.report["steps"])
+    assert "onboards John Doe (Tailspin Toys)" in titles
+    assert "governance run (admin API) creates the quarterly guest review" in titles
+
+
+def test_both_guests_onboarded_by_signed_webhooks(demo: DemoRun) -> None:
+    john, ada = demo.guest("John Doe"), demo.guest("Ada Lovelace")
+    assert (john["onboarding_status"], john["onboarded_into"]) == (201, [FEELGOOD_NAME])
+    assert (ada["onboarding_status"], ada["onboarded_into"]) == (201, [FEELGOOD_NAME, RETAIL_NAME])
+
+
+def test_denied_guest_left_with_no_group_is_disabled(demo: DemoRun) -> None:
+    john = demo.guest("John Doe")
+    assert john["groups_now"] == []
+    assert john["enabled"] is False
+
+
+def test_approved_guest_keeps_access(demo: DemoRun) -> None:
+    ada = demo.guest("Ada Lovelace")
+    assert ada["groups_now"] == [FEELGOOD_NAME, RETAIL_NAME]
+    assert ada["enabled"] is True
+
+
+def test_owners_decisions_and_auto_apply(demo: DemoRun) -> None:
+    decisions = {(d["group"], d["guest"]): d for d in demo.report["decisions"]}
+    assert set(decisions) == {
+        (FEELGOOD_NAME, "John Doe"),
+        (FEELGOOD_NAME, "Ada Lovelace"),
+        (RETAIL_NAME, "Ada Lovelace"),
+    }
+    john = decisions[(FEELGOOD_NAME, "John Doe")]
+    assert (john["reviewer"], john["decision"], john["apply_result"]) == (
+        "Megan Bowen",
+        "Deny",
+        "AppliedSuccessfully",
+    )
+    assert john["recommendation"] == "Deny"  # never signed in
+    ada = decisions[(RETAIL_NAME, "Ada Lovelace")]
+    assert (ada["reviewer"], ada["decision"], ada["recommendation"]) == ("Adele Vance", "Approve", "Approve")
+    assert {r["status"] for r in demo.report["rounds"]} == {"Applied"}
+
+
+def test_one_message_per_finished_round_processed(demo: DemoRun) -> None:
+    rounds = demo.report["rounds"]
+    assert sorted(r["group"] for r in rounds) == [FEELGOOD_NAME, RETAIL_NAME]
+    assert (demo.report["cleanup_succeeded"], demo.report["cleanup_failed"]) == (len(rounds), 0)
+    summaries = demo.audit(action="round-summary", outcome="done")
+    assert sorted(s["instanceId"] for s in summaries) == sorted(r["instance_id"] for r in rounds)
+
+
+def test_audit_records_the_cleanup_actions(demo: DemoRun) -> None:
+    john = demo.guest("John Doe")["user_id"]
+    ada = demo.guest("Ada Lovelace")["user_id"]
+    disabled = demo.audit(action="disable-account", guestId=john)
+    assert [(r["outcome"], r["decision"], r["groupId"]) for r in disabled] == [("disabled", "Deny", FEELGOOD)]
+    removed = demo.audit(action="remove-membership", guestId=john)
+    assert [r["outcome"] for r in removed] == ["already-removed"]  # the review's auto-apply removed him
+    assert demo.audit(guestId=ada) == []
+    saved = [json.loads(line) for line in (demo.log_dir / "audit.jsonl").read_text().splitlines()]
+    assert saved == demo.report["audit"]
+
+
+def test_graph_requests_are_counted(demo: DemoRun) -> None:
+    graph = demo.report["graph"]
+    assert graph["round_trips"] == sum(s["round_trips"] for s in demo.report["steps"])
+    assert graph["by_route"]["POST /v1.0/$batch"] >= 2  # onboarding batches its writes
+    assert graph["operations_by_route"]["POST /v1.0/invitations"] == 2
+    assert graph["operations_by_route"]["PATCH /v1.0/users/{user_id}"] == 1  # John disabled, once
+    assert graph["by_route"]["POST /v1.0/identityGovernance/accessReviews/definitions"] == 1
+
+
+def test_report_reads_at_a_glance(demo: DemoRun) -> None:
+    out = demo.stdout
+    for heading in (
+        "Story",
+        "Guests",
+        "Review decisions",
+        "Actions taken by cleanup",
+        "Graph requests",
+        "Audit:",
+    ):
+        assert heading in out
+    assert re.search(r"John Doe\s+Tailspin Toys\s+201 into 1 group\(s\)\s+\(none\)\s+DISABLED", out)
+    assert re.search(
+        rf"Ada Lovelace\s+Fabrikam\s+201 into 2 group\(s\)\s+{FEELGOOD_NAME}, {RETAIL_NAME}\s+enabled", out
+    )
+    assert f"python -m shared.audit guest {demo.guest('John Doe')['user_id']}" in out
+    assert "\033[" not in out  # no colour codes when not a terminal
+
+
+def test_ctrl_c_half_way_stops_every_process(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.demo", "--log-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 90
+    while "The story:" not in seen and time.monotonic() < deadline and process.poll() is None:
+        if select.select([process.stderr], [], [], 1.0)[0]:
+            seen += process.stderr.readline()
+    process.send_signal(signal.SIGINT)
+    rest = process.communicate(timeout=60)[1]
+    pids = [int(p) for p in re.findall(r"\(pid (\d+)\)", seen)]
+    assert len(pids) == 3, seen + rest
+    assert process.returncode == 130, seen + rest
+    assert "every process the demo started was stopped" in rest
+    assert [pid for pid in pids if alive(pid)] == []
+
+
+def test_groups_used_by_the_story_are_the_seeds() -> None:
+    seed = json.loads((ROOT / "graph_emulator" / "default_seed.json").read_text())
+    names = {g["id"]: g["displayName"] for g in seed["groups"]}
+    assert (names[FEELGOOD], names[RETAIL]) == (FEELGOOD_NAME, RETAIL_NAME)
