@@ -6,25 +6,33 @@ account (Azurite), and drives them as people and systems would: the HR system's 
 for time and for the group owners' decisions (what they would do in My Access), and the host's own
 queue trigger for cleanup. Outcomes are read from the emulator's state dump (not through Graph, so
 the request count is the app's alone and injected faults cannot disturb the reading) and from the
-state table. ``scripts.demo`` starts the processes; the reliability suite runs the same story
-against processes of its own.
+state table. ``scripts.demo`` starts the processes; the reliability suite can run the same story
+against processes of its own (``Endpoints``, ``HostInvocations`` for an in-process devhost).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from azure.data.tables.aio import TableClient
 
-from scripts.send_webhook import FEELGOOD, MEGAN, post_signed
+from scripts.send_webhook import FEELGOOD, MEGAN
+from scripts.story_driver import (
+    Driver,
+    Endpoints,
+    HostInvocations,
+    Invocations,
+    Problem,
+    StoryFailed,
+    iso,
+    parse_time,
+)
 from scripts.story_report import (
     Decision,
     GraphUsage,
@@ -38,11 +46,12 @@ from shared.state import AuditRecord, StateStore
 
 RETAIL = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"  # "Retail Partners", owned by Adele Vance
 FINISHED = ("Completed", "Applied")
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Guest:
+    """A guest the HR system onboards (the demo's sample people; real requests carry real ones)."""
+
     name: str
     email: str
     company: str
@@ -66,152 +75,6 @@ DECISIONS = (
 )
 
 
-class Invocations(Protocol):
-    """What the host has run: ``(function name, succeeded)`` per finished invocation, oldest first.
-
-    The demo reads devhost's log (``scripts.demo.LogInvocations``); in-process callers can adapt
-    ``DevHost.invocations``. The admin endpoint answers 202 before the function runs, so this is how
-    the story knows a run finished, and whether it failed.
-    """
-
-    def finished(self) -> Sequence[tuple[str, bool]]: ...
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    app_url: str  # the Functions host, e.g. http://127.0.0.1:7071 (routes under /api)
-    function_key: str | None
-    emulator_url: str  # the emulator's root, e.g. http://127.0.0.1:8765 (Graph at /v1.0)
-    storage_connection: str  # the host's AzureWebJobsStorage (the state table lives there)
-    webhook_secret: str
-    invocations: Invocations
-    state_table: str = "guestkeeper"
-    route_prefix: str = "api"
-    wait_seconds: float = 60.0  # bound of every wait; a clear error when it passes
-
-
-class StoryFailed(RuntimeError):
-    """A step of the story did not produce what it should; ``step`` names it."""
-
-    def __init__(self, step: str, message: str) -> None:
-        super().__init__(f"{step}: {message}")
-        self.step = step
-        self.message = message
-
-
-class Problem(Exception):
-    """Raised inside a step; the step wraps it into ``StoryFailed`` with its own name."""
-
-
-@dataclass
-class Story:
-    endpoints: Endpoints
-    http: httpx.AsyncClient
-    store: StateStore
-    progress: Callable[[StepRecord], None] | None = None
-    steps: list[StepRecord] = field(default_factory=list)
-    current: str = "starting"
-
-    # -- plumbing --------------------------------------------------------------------------------
-
-    async def control(self, method: str, path: str, body: Any = None) -> Any:
-        response = await self.http.request(
-            method, f"{self.endpoints.emulator_url}/_emulator{path}", json=body
-        )
-        if response.status_code >= 400:
-            raise Problem(
-                f"emulator {method} /_emulator{path} answered {response.status_code}: {response.text}"
-            )
-        return response.json() if response.content else None
-
-    async def round_trips(self) -> int:
-        summary = await self.control("GET", "/requests")
-        return int(summary["roundTrips"])
-
-    @asynccontextmanager
-    async def step(self, number: int, title: str) -> AsyncIterator[list[str]]:
-        """One numbered step of the issue's story: timed, its Graph round trips counted."""
-        self.current = title
-        details: list[str] = []
-        started, trips = time.monotonic(), await self.round_trips()
-        try:
-            yield details
-        except Problem as exc:
-            raise StoryFailed(title, str(exc)) from exc
-        except (httpx.HTTPError, OSError) as exc:
-            raise StoryFailed(title, f"{type(exc).__name__}: {exc}") from exc
-        record = StepRecord(
-            number, title, "; ".join(details), time.monotonic() - started, await self.round_trips() - trips
-        )
-        self.steps.append(record)
-        if self.progress is not None:
-            self.progress(record)
-
-    async def poll(self, what: str, probe: Callable[[], Awaitable[T | None]], interval: float = 0.1) -> T:
-        """Poll ``probe`` until it returns a value; ``Problem`` naming ``what`` after the bound."""
-        deadline = time.monotonic() + self.endpoints.wait_seconds
-        while True:
-            value = await probe()
-            if value is not None:
-                return value
-            if time.monotonic() > deadline:
-                raise Problem(f"timed out after {self.endpoints.wait_seconds:.0f}s waiting for {what}")
-            await asyncio.sleep(interval)
-
-    def _finished(self, function: str) -> list[bool]:
-        return [ok for name, ok in self.endpoints.invocations.finished() if name == function]
-
-    # -- the entry points ------------------------------------------------------------------------
-
-    async def onboard(self, guest: Guest) -> dict[str, Any]:
-        prefix = f"/{self.endpoints.route_prefix}" if self.endpoints.route_prefix else ""
-        response = await post_signed(
-            self.http,
-            f"{self.endpoints.app_url}{prefix}/guests",
-            guest.payload(),
-            secret=self.endpoints.webhook_secret,
-            key=self.endpoints.function_key,
-        )
-        if response.status_code not in (200, 201):
-            raise Problem(
-                f"POST {prefix}/guests for {guest.name} answered {response.status_code}: {response.text}"
-            )
-        body: dict[str, Any] = response.json()
-        return body | {"status": response.status_code}
-
-    async def run_governance(self) -> None:
-        """``POST /admin/functions/governance_run`` (202 at once), then wait for the run to finish."""
-        before = len(self._finished("governance_run"))
-        response = await self.http.post(
-            f"{self.endpoints.app_url}/admin/functions/governance_run", json={"input": ""}
-        )
-        if response.status_code != 202:
-            raise Problem(f"POST /admin/functions/governance_run answered {response.status_code}")
-
-        async def done() -> bool | None:
-            runs = self._finished("governance_run")
-            return runs[before] if len(runs) > before else None
-
-        if not await self.poll("the governance run to finish", done):
-            raise Problem("the governance run failed (see the host's log)")
-
-    async def instances(self, definition_id: str) -> list[dict[str, Any]]:
-        found = await self.control("GET", f"/accessReviews/instances?definitionId={definition_id}")
-        return list(found["value"])
-
-    async def set_clock(self, at: datetime) -> datetime:
-        now = await self.control("POST", "/clock", {"set": _iso(at)})
-        return _parse(now["now"])
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 async def run_story(
     endpoints: Endpoints, *, progress: Callable[[StepRecord], None] | None = None
 ) -> StoryReport:
@@ -219,26 +82,26 @@ async def run_story(
     started = time.monotonic()
     table = TableClient.from_connection_string(endpoints.storage_connection, endpoints.state_table)
     async with httpx.AsyncClient(timeout=30) as http:
-        story = Story(endpoints, http, StateStore(table), progress)
+        story = Driver(endpoints, http, StateStore(table), progress)
         try:
             return await _tell(story, started)
         finally:
             await story.store.close()
 
 
-async def _tell(story: Story, started: float) -> StoryReport:
+async def _tell(story: Driver, started: float) -> StoryReport:
     baseline = await story.control("GET", "/requests")
     definitions_before = {d["id"] for d in (await story.control("GET", "/accessReviews"))["definitions"]}
     responses = {}
     for guest in (JOHN, ADA):
         async with story.step(1, f"HR webhook onboards {guest.name} ({guest.company})") as details:
-            responses[guest.email] = answer = await story.onboard(guest)
+            responses[guest.email] = answer = await story.onboard(guest.name, guest.payload())
             details.append(_summary(answer))
 
     async with story.step(2, "governance run (admin API) creates the quarterly guest review") as details:
         await story.run_governance()
         definition = _new_definition(await story.control("GET", "/accessReviews"), definitions_before)
-        start = _parse(definition["body"]["settings"]["recurrence"]["range"]["startDate"] + "T00:00:00Z")
+        start = parse_time(definition["body"]["settings"]["recurrence"]["range"]["startDate"] + "T00:00:00Z")
         details.append(f"definition {definition['id'][:8]}…, first round {start:%Y-%m-%d}")
 
     guest_ids = {g.email: responses[g.email]["userId"] for g in (JOHN, ADA)}
@@ -272,13 +135,13 @@ def _new_definition(dump: dict[str, Any], before: set[str]) -> dict[str, Any]:
 
 
 async def _open_rounds(
-    story: Story, definition_id: str, start: datetime, active_guest: str
+    story: Driver, definition_id: str, start: datetime, active_guest: str
 ) -> list[dict[str, Any]]:
     async with story.step(3, "clock moves to the quarter's start: the rounds open") as details:
-        now = _parse((await story.control("GET", "/clock"))["now"])
+        now = parse_time((await story.control("GET", "/clock"))["now"])
         # Ada signed in recently (the recommendation says Approve); John never did (Deny).
         signed_in = max(now, start - timedelta(days=2))
-        await story.control("POST", f"/users/{active_guest}/lastSignIn", {"at": _iso(signed_in)})
+        await story.control("POST", f"/users/{active_guest}/lastSignIn", {"at": iso(signed_in)})
         if now < start:
             await story.set_clock(start)
         await story.set_clock(max(now, start) + timedelta(days=2))  # the owners review on day 3
@@ -289,7 +152,7 @@ async def _open_rounds(
         return rounds
 
 
-async def _decide(story: Story, guest_ids: dict[str, str]) -> None:
+async def _decide(story: Driver, guest_ids: dict[str, str]) -> None:
     async with story.step(3, "group owners record their decisions") as details:
         reviewers: set[str] = set()
         decided: Counter[str] = Counter()
@@ -305,9 +168,9 @@ async def _decide(story: Story, guest_ids: dict[str, str]) -> None:
         )
 
 
-async def _end_rounds(story: Story, definition_id: str, rounds: list[dict[str, Any]]) -> None:
+async def _end_rounds(story: Driver, definition_id: str, rounds: list[dict[str, Any]]) -> None:
     async with story.step(3, "clock passes the rounds' end: they complete, auto-apply") as details:
-        end = max(_parse(r["endDateTime"]) for r in rounds)
+        end = max(parse_time(r["endDateTime"]) for r in rounds)
         await story.set_clock(end + timedelta(hours=1))
         wanted = {r["id"] for r in rounds}
         statuses = {i["id"]: i["status"] for i in await story.instances(definition_id) if i["id"] in wanted}
@@ -316,7 +179,7 @@ async def _end_rounds(story: Story, definition_id: str, rounds: list[dict[str, A
         details.append(f"{len(statuses)} round(s) {', '.join(sorted(set(statuses.values())))}")
 
 
-async def _await_cleanup(story: Story, rounds: list[dict[str, Any]]) -> tuple[int, int]:
+async def _await_cleanup(story: Driver, rounds: list[dict[str, Any]]) -> tuple[int, int]:
     """Wait for the queue function's checkpoint of every round; (succeeded, failed) invocations."""
     async with story.step(4, "the queue function cleans up each finished round") as details:
 
@@ -324,7 +187,7 @@ async def _await_cleanup(story: Story, rounds: list[dict[str, Any]]) -> tuple[in
             for instance in rounds:
                 if not await story.store.instance_done(instance["id"]):
                     return None
-            runs = story._finished("clean_up_review_round")
+            runs = story.finished("clean_up_review_round")
             succeeded = sum(runs)
             return (succeeded, len(runs) - succeeded) if succeeded >= len(rounds) else None
 
@@ -336,7 +199,7 @@ async def _await_cleanup(story: Story, rounds: list[dict[str, Any]]) -> tuple[in
 
 
 async def _collect(
-    story: Story,
+    story: Driver,
     definition: dict[str, Any],
     guest_ids: dict[str, str],
     responses: dict[str, dict[str, Any]],
@@ -393,9 +256,19 @@ async def _collect(
     )
 
 
-async def _audit(story: Story, instances: set[str], guests: set[str]) -> list[AuditRecord]:
+async def _audit(story: Driver, instances: set[str], guests: set[str]) -> list[AuditRecord]:
     records = await story.store.list_audit()
     return [r for r in records if r.instance_id in instances or r.guest_id in guests]
 
 
-__all__ = ["ADA", "DECISIONS", "JOHN", "Endpoints", "Invocations", "StoryFailed", "StoryReport", "run_story"]
+__all__ = [
+    "ADA",
+    "DECISIONS",
+    "JOHN",
+    "Endpoints",
+    "HostInvocations",
+    "Invocations",
+    "StoryFailed",
+    "StoryReport",
+    "run_story",
+]

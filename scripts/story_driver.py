@@ -1,0 +1,183 @@
+"""How the story talks to the running system: the host's HTTP entry points, the emulator's control
+plane, the state table, and the host's record of finished invocations.
+
+``Driver.step()`` times each step and counts the Graph round trips the app made during it; anything
+that goes wrong inside a step becomes ``StoryFailed`` naming the step. Every wait is bounded by
+``Endpoints.wait_seconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import httpx
+
+from scripts.send_webhook import post_signed
+from scripts.story_report import StepRecord
+from shared.state import StateStore
+
+if TYPE_CHECKING:
+    from devhost import DevHost
+
+T = TypeVar("T")
+
+
+class Invocations(Protocol):
+    """What the host has run: ``(function name, succeeded)`` per finished invocation, oldest first.
+
+    The demo reads devhost's log (``scripts.demo.LogInvocations``); in-process callers use
+    ``HostInvocations(host)``. The admin endpoint answers 202 before the function runs, so this is how
+    the story knows a run finished, and whether it failed.
+    """
+
+    def finished(self) -> Sequence[tuple[str, bool]]: ...
+
+
+@dataclass(frozen=True)
+class HostInvocations:
+    """``Invocations`` of an in-process ``devhost.DevHost`` (its ``invocations`` history)."""
+
+    host: DevHost
+
+    def finished(self) -> list[tuple[str, bool]]:
+        return [(r.function, r.succeeded) for r in self.host.invocations]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    app_url: str  # the Functions host, e.g. http://127.0.0.1:7071 (routes under /api)
+    function_key: str | None
+    emulator_url: str  # the emulator's root, e.g. http://127.0.0.1:8765 (Graph at /v1.0)
+    storage_connection: str  # the host's AzureWebJobsStorage (the state table lives there)
+    webhook_secret: str
+    invocations: Invocations
+    state_table: str = "guestkeeper"
+    route_prefix: str = "api"
+    wait_seconds: float = 60.0  # bound of every wait; a clear error when it passes
+
+
+class StoryFailed(RuntimeError):
+    """A step of the story did not produce what it should; ``step`` names it."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"{step}: {message}")
+        self.step = step
+        self.message = message
+
+
+class Problem(Exception):
+    """Raised inside a step; the step wraps it into ``StoryFailed`` with its own name."""
+
+
+@dataclass
+class Driver:
+    endpoints: Endpoints
+    http: httpx.AsyncClient
+    store: StateStore
+    progress: Callable[[StepRecord], None] | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+    current: str = "starting"
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        response = await self.http.request(
+            method, f"{self.endpoints.emulator_url}/_emulator{path}", json=body
+        )
+        if response.status_code >= 400:
+            raise Problem(
+                f"emulator {method} /_emulator{path} answered {response.status_code}: {response.text}"
+            )
+        return response.json() if response.content else None
+
+    async def round_trips(self) -> int:
+        summary = await self.control("GET", "/requests")
+        return int(summary["roundTrips"])
+
+    @asynccontextmanager
+    async def step(self, number: int, title: str) -> AsyncIterator[list[str]]:
+        """One numbered step of the issue's story: timed, its Graph round trips counted."""
+        self.current = title
+        details: list[str] = []
+        started, trips = time.monotonic(), await self.round_trips()
+        try:
+            yield details
+        except Problem as exc:
+            raise StoryFailed(title, str(exc)) from exc
+        except (httpx.HTTPError, OSError) as exc:
+            raise StoryFailed(title, f"{type(exc).__name__}: {exc}") from exc
+        record = StepRecord(
+            number, title, "; ".join(details), time.monotonic() - started, await self.round_trips() - trips
+        )
+        self.steps.append(record)
+        if self.progress is not None:
+            self.progress(record)
+
+    async def poll(self, what: str, probe: Callable[[], Awaitable[T | None]], interval: float = 0.1) -> T:
+        """Poll ``probe`` until it returns a value; ``Problem`` naming ``what`` after the bound."""
+        deadline = time.monotonic() + self.endpoints.wait_seconds
+        while True:
+            value = await probe()
+            if value is not None:
+                return value
+            if time.monotonic() > deadline:
+                raise Problem(f"timed out after {self.endpoints.wait_seconds:.0f}s waiting for {what}")
+            await asyncio.sleep(interval)
+
+    def finished(self, function: str) -> list[bool]:
+        return [ok for name, ok in self.endpoints.invocations.finished() if name == function]
+
+    # -- the entry points ------------------------------------------------------------------------
+
+    async def onboard(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The HR system's signed webhook to ``POST /api/guests``; the answer plus its status."""
+        prefix = f"/{self.endpoints.route_prefix}" if self.endpoints.route_prefix else ""
+        response = await post_signed(
+            self.http,
+            f"{self.endpoints.app_url}{prefix}/guests",
+            payload,
+            secret=self.endpoints.webhook_secret,
+            key=self.endpoints.function_key,
+        )
+        if response.status_code not in (200, 201):
+            raise Problem(f"POST {prefix}/guests for {name} answered {response.status_code}: {response.text}")
+        body: dict[str, Any] = response.json()
+        return body | {"status": response.status_code}
+
+    async def run_governance(self) -> None:
+        """``POST /admin/functions/governance_run`` (202 at once), then wait for the run to finish."""
+        before = len(self.finished("governance_run"))
+        response = await self.http.post(
+            f"{self.endpoints.app_url}/admin/functions/governance_run", json={"input": ""}
+        )
+        if response.status_code != 202:
+            raise Problem(f"POST /admin/functions/governance_run answered {response.status_code}")
+
+        async def done() -> bool | None:
+            runs = self.finished("governance_run")
+            return runs[before] if len(runs) > before else None
+
+        if not await self.poll("the governance run to finish", done):
+            raise Problem("the governance run failed (see the host's log)")
+
+    async def instances(self, definition_id: str) -> list[dict[str, Any]]:
+        found = await self.control("GET", f"/accessReviews/instances?definitionId={definition_id}")
+        return list(found["value"])
+
+    async def set_clock(self, at: datetime) -> datetime:
+        now = await self.control("POST", "/clock", {"set": iso(at)})
+        return parse_time(now["now"])
+
+
+def iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
