@@ -31,6 +31,7 @@ class GovernanceReport:
     definition: EnsureResult
     sweeps: tuple[SweepResult, ...]
     grace: GraceResult
+    purged_webhook_claims: int = 0
 
     @property
     def enqueued(self) -> tuple[str, ...]:
@@ -50,6 +51,7 @@ class GovernanceReport:
             "deleted": list(self.grace.deleted),
             "kept": list(self.grace.kept),
             "deleteFailed": list(self.grace.failed),
+            "purgedWebhookClaims": self.purged_webhook_claims,
         }
 
 
@@ -61,7 +63,10 @@ async def run_pass(
     *,
     now: dt.datetime,
     retry: RetryPolicy | None = None,
+    webhook_retention: dt.timedelta | None = None,
 ) -> GovernanceReport:
+    """One pass. ``webhook_retention``: forget webhook ids older than this (their timestamps are
+    outside the replay window by then, so a resend is refused as stale anyway)."""
     dry_run = settings.dry_run
     today = now.astimezone(dt.UTC).date()
     ensured = await ensure_definition(graph, settings.policy, today=today, dry_run=dry_run)
@@ -79,7 +84,10 @@ async def run_pass(
     grace = await delete_expired_guests(
         graph, store, now=now, grace_days=settings.grace_days, dry_run=dry_run, retry=retry
     )
-    report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace)
+    purged = 0
+    if webhook_retention is not None and not dry_run:
+        purged = await store.purge_webhook_claims(older_than=now - webhook_retention)
+    report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace, purged)
     log.info("governance pass done: %s", report.summary())
     if ensured.error is not None:
         raise ensured.error  # after sweeping and deleting: the refused write fails the invocation

@@ -9,6 +9,7 @@ the next scheduled pass completes the work, as every step is idempotent.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import azure.functions as func
 
@@ -28,6 +29,13 @@ async def governance_run(timer: func.TimerRequest) -> None:
     runtime = get_runtime()
     queue = StorageCleanupQueue.from_settings(runtime.settings)
     try:
-        await run_pass(runtime.graph, runtime.store, queue, runtime.settings.governance, now=runtime.now())
+        await run_pass(
+            runtime.graph,
+            runtime.store,
+            queue,
+            runtime.settings.governance,
+            now=runtime.now(),
+            webhook_retention=2 * timedelta(seconds=runtime.settings.webhook.tolerance_seconds),
+        )
     finally:
         await queue.close()

@@ -216,3 +216,31 @@ async def test_a_refused_definition_write_still_sweeps_then_fails_the_pass(
     assert len(await queued(storage_connection_string, queue_name)) == 3  # the round still went to cleanup
     repaired = await passes.run()
     assert (repaired.definition.outcome, repaired.definition.error) == (Outcome.UPDATED, None)
+
+
+async def test_the_pass_forgets_webhook_ids_older_than_the_retention(
+    graph, emulator_state, store: StateStore, queue, app_settings: Settings
+) -> None:
+    now = emulator_state.clock.now()
+    await store.claim_webhook("msg_old", now=now - dt.timedelta(hours=1))
+    await store.finish_webhook("msg_old", status=201, now=now - dt.timedelta(hours=1))
+    await store.claim_webhook("msg_recent", now=now - dt.timedelta(minutes=2))
+    await store.finish_webhook("msg_recent", status=201, now=now - dt.timedelta(minutes=2))
+    retention = dt.timedelta(minutes=10)
+
+    dry = await run_pass(
+        graph,
+        store,
+        queue,
+        replace(app_settings.governance, dry_run=True),
+        now=now,
+        webhook_retention=retention,
+    )
+    assert dry.purged_webhook_claims == 0
+    report = await run_pass(
+        graph, store, queue, app_settings.governance, now=now, webhook_retention=retention
+    )
+    assert report.purged_webhook_claims == 1
+    assert report.summary()["purgedWebhookClaims"] == 1
+    assert (await store.claim_webhook("msg_recent", now=now)).value == "replayed"  # still refused
+    assert (await store.claim_webhook("msg_old", now=now)).value == "claimed"  # forgotten
