@@ -1,0 +1,205 @@
+"""Hostile input: requests generated from docs/openapi.yaml, broken and signed every which way.
+
+Each example is one request to the real handler (single or bulk) against the in-process emulator and
+Azurite: a body from the contract's schemas (valid, mutated, arbitrary JSON or bytes), a media
+type, and a signature that is valid, missing, made with another secret, for another body, outside
+the tolerance, garbage, or a replay of a delivery already answered. Properties:
+
+- never a 5xx (Graph is healthy here: any 5xx is the app failing on input);
+- every answer that is not 2xx is ``application/problem+json`` with a catalogued ``type``, a
+  ``title``, a ``detail`` and the HTTP status; every bulk entry that failed carries such a problem;
+- a refused request (4xx, or a 207 whose every entry was refused) made no Graph write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
+from tests.reliability import figures
+from tests.reliability.openapi_strategies import (
+    NAME_MARK,
+    bulk_bodies,
+    guest_bodies,
+    ineligible_targets,
+    json_values,
+    likely_valid,
+    mutated,
+)
+from tests.reliability.pii import Sensitive
+from tests.shared.conftest import Reply, signed_headers
+
+EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "400"))
+OTHER_SECRET = "whsec_QW5vdGhlciBzZWNyZXQgb2YgMzIgYnl0ZXMgbG9uZyEh"
+SIGNINGS = (
+    "valid",
+    "replay",
+    "no-headers",
+    "missing-one",
+    "wrong-secret",
+    "other-body",
+    "stale",
+    "future",
+    "garbage",
+    "odd-id",
+)
+MEDIA_TYPES = (
+    "application/json",
+    "application/json; charset=utf-8",
+    "Application/JSON",
+    "application/json; charset=latin-1",
+    "text/plain",
+    "",
+    "application/problem+json",
+)
+TALLY: Counter[str] = Counter()
+
+
+@dataclass(frozen=True)
+class Fuzzed:
+    bulk: bool
+    body: bytes
+    signing: str
+    media_type: str
+    odd: str  # a header value or id for the signings that need one
+
+    def headers(self) -> dict[str, str]:
+        sign = {"webhook_id": None, "content_type": self.media_type}
+        if self.signing in ("valid", "replay"):
+            return signed_headers(self.body, **sign)
+        if self.signing == "no-headers":
+            return {"content-type": self.media_type}
+        if self.signing == "missing-one":
+            names = ("webhook-id", "webhook-timestamp", "webhook-signature")
+            drop = names[len(self.odd) % 3]
+            return {k: v for k, v in signed_headers(self.body, **sign).items() if k != drop}
+        if self.signing == "wrong-secret":
+            return signed_headers(self.body, secret=OTHER_SECRET, **sign)
+        if self.signing == "other-body":
+            return signed_headers(self.body + b" ", **sign)
+        if self.signing in ("stale", "future"):
+            skew = timedelta(minutes=6) * (-1 if self.signing == "stale" else 1)
+            return signed_headers(self.body, at=datetime.now(UTC) + skew, **sign)
+        if self.signing == "garbage":
+            return signed_headers(self.body, **sign) | {"webhook-signature": self.odd}
+        return signed_headers(self.body, content_type=self.media_type, webhook_id=self.odd or "x")
+
+
+def encode(payload: Any) -> bytes:
+    return payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+
+
+single_payloads = st.one_of(
+    likely_valid,
+    ineligible_targets,
+    guest_bodies,
+    mutated(guest_bodies),
+    json_values,
+    st.binary(max_size=40),
+)
+bulk_payloads = st.one_of(bulk_bodies, bulk_bodies, mutated(bulk_bodies), json_values, st.binary(max_size=40))
+requests_ = st.booleans().flatmap(
+    lambda bulk: st.builds(
+        Fuzzed,
+        bulk=st.just(bulk),
+        body=(bulk_payloads if bulk else single_payloads).map(encode),
+        signing=st.one_of(st.just("valid"), st.just("valid"), st.sampled_from(SIGNINGS)),
+        media_type=st.one_of(st.sampled_from(MEDIA_TYPES[:2]), st.sampled_from(MEDIA_TYPES)),
+        odd=st.text(max_size=40),
+    )
+)
+
+
+def check_problem(reply: Reply) -> None:
+    assert reply.mimetype == PROBLEM_MEDIA_TYPE, reply.raw[:200]
+    check_problem_body(reply.json, reply.status)
+
+
+def check_problem_body(problem: Any, status: int) -> None:
+    assert isinstance(problem, dict)
+    assert problem["type"].startswith(PROBLEM_BASE)
+    assert PROBLEM_TYPES[problem["type"].removeprefix(PROBLEM_BASE)] == status
+    assert problem["status"] == status
+    assert isinstance(problem["title"], str)
+    assert problem["title"]
+    assert isinstance(problem["detail"], str)
+    assert problem["detail"]
+    for error in problem.get("errors", []):
+        assert set(error) == {"field", "message"}
+
+
+def accepted_entries(reply: Reply) -> int:
+    """2xx entries of a 207 (each checked: a result, or a problem that is not a 5xx)."""
+    accepted = 0
+    for entry in reply.json["results"]:
+        if entry["status"] in (200, 201):
+            accepted += 1
+            assert entry["guest"]["userId"]
+        else:
+            assert entry["status"] < 500, entry
+            check_problem_body(entry["problem"], entry["status"])
+    return accepted
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    # the same examples on every run of make test; RELIABILITY_FUZZ_RANDOM=1 (and more EXAMPLES) explores
+    derandomize=not os.environ.get("RELIABILITY_FUZZ_RANDOM"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(request=requests_)
+async def test_fuzzed_requests_get_no_5xx_a_problem_document_and_no_write_when_refused(
+    request: Fuzzed, post: Any, emulator_state: Any, sensitive: Sensitive
+) -> None:
+    started = time.monotonic()
+    headers = request.headers()
+    if NAME_MARK.encode() in request.body:
+        sensitive.add(*_names(request.body))
+    if request.signing == "replay":
+        await post(None, raw=request.body, headers=headers, bulk=request.bulk)
+    writes = emulator_state.requests.writes
+    reply = await post(None, raw=request.body, headers=headers, bulk=request.bulk)
+    written = emulator_state.requests.writes - writes
+
+    assert reply.status < 500, (reply.status, reply.raw[:300])
+    if reply.status == 207:
+        accepted = accepted_entries(reply)
+        TALLY["bulk entries accepted"] += accepted
+        refused = accepted == 0
+    elif 200 <= reply.status < 300:
+        assert reply.json["userId"]
+        refused = False
+    else:
+        check_problem(reply)
+        refused = True
+        TALLY[f"refused {reply.status} {reply.problem_type}"] += 1
+    if refused:
+        assert written == 0, (reply.status, written)
+    TALLY["examples"] += 1
+    TALLY[f"status {reply.status}"] += 1
+    TALLY["refused"] += refused
+    TALLY["graph writes from refused requests"] += written if refused else 0
+    TALLY["ms"] += round(1000 * (time.monotonic() - started))
+    figures.record("fuzz", **{k: TALLY[k] for k in sorted(TALLY) if not k.startswith("refused ")})
+    figures.record("fuzz refusals", **{k[8:]: TALLY[k] for k in sorted(TALLY) if k.startswith("refused ")})
+
+
+def _names(body: bytes) -> list[str]:
+    """The generated display names in a body (to look for them in the logs)."""
+    text = body.decode("utf-8", errors="replace")
+    found = []
+    for part in text.split(f'"{NAME_MARK}')[1:]:
+        name = NAME_MARK + part.split('"', 1)[0]
+        if len(name) >= 6:
+            found.append(name)
+    return found
