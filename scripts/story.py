@@ -191,7 +191,13 @@ async def _await_cleanup(story: Driver, rounds: list[dict[str, Any]]) -> tuple[i
             succeeded = sum(runs)
             return (succeeded, len(runs) - succeeded) if succeeded >= len(rounds) else None
 
-        outcome = await story.poll("cleanup of every finished round (state table checkpoints)", all_done)
+        try:
+            outcome = await story.poll("cleanup of every finished round (state table checkpoints)", all_done)
+        except Problem as exc:
+            failed = story.finished("clean_up_review_round").count(False)
+            raise Problem(
+                f"{exc}; {failed} failed deliveries (see the host's log)" if failed else str(exc)
+            ) from exc
         details.append(
             f"{outcome[0]} message(s) processed" + (f", {outcome[1]} failed deliveries" if outcome[1] else "")
         )
