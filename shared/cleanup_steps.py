@@ -8,8 +8,7 @@ time cannot both keep a guest who loses its last two groups); disables.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +24,6 @@ from shared.config_cleanup import CleanupSettings
 from shared.errors import GraphFailure
 from shared.graph.batch import RetryPolicy
 from shared.state import AuditRecord, StateStore
-
-STORE_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -96,9 +93,7 @@ async def real_round(
     if failures:
         raise failures[0]  # recorded what succeeded; the retry redoes only the rest
     instance = ctx.message.instance_id
-    await _each(
-        ctx.store.record_denial(g, instance, d.reviewed_at or ctx.now) for g, d in tally.denied.items()
-    )
+    await ctx.store.record_denials({g: d.reviewed_at or ctx.now for g, d in tally.denied.items()}, instance)
     effective = {r.key: r for r in records} | {r.key: r for r in existing if "-dryrun-" not in (r.key or "")}
     actions = audit.tally(effective.values())
     detail = audit.summary_detail(ctx.message, tally.counts(), actions)
@@ -198,15 +193,4 @@ async def _accounts(
             already.append(guest_id)
             records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.DISABLED))
     instance = ctx.message.instance_id
-    await _each(ctx.store.record_disabled(g, instance_id=instance, at=ctx.now) for g in already)
-
-
-async def _each(calls: Iterable[Awaitable[None]]) -> None:
-    """Await state-table calls a few at a time (one table round trip each)."""
-    gate = asyncio.Semaphore(STORE_CONCURRENCY)
-
-    async def one(call: Awaitable[None]) -> None:
-        async with gate:
-            await call
-
-    await asyncio.gather(*(one(c) for c in calls))
+    await ctx.store.record_disabled_many(already, instance_id=instance, at=ctx.now)

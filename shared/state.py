@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +42,8 @@ from shared.errors import StateUnavailable
 
 ADDRESS_SALT = b"guestkeeper/address/v1\x00"
 STALE_CLAIM = timedelta(minutes=15)  # longer than any onboarding call (functionTimeout is 10 min)
+TRANSACTION_SIZE = 100  # entity-group transactions: at most 100 operations, one partition
+KEYS_PER_QUERY = 14  # a $filter allows 15 comparisons: the partition and 14 row keys
 
 
 def address_hash(address: str) -> str:
@@ -250,6 +252,28 @@ class StateStore:
             if existing is None or existing.denied_at <= at:
                 await table.upsert_entity(entity, mode=UpdateMode.REPLACE)
 
+    async def record_denials(self, denied_at: Mapping[str, datetime], instance_id: str) -> None:
+        """``record_denial`` for a whole round: the stored dates are read 14 guests a query and the
+        newer denials written 100 a transaction, instead of a read and an upsert per guest."""
+        table = await self._client()
+        ids = list(denied_at)
+        stored: dict[str, datetime] = {}
+        with _storage_errors():
+            for start in range(0, len(ids), KEYS_PER_QUERY):
+                names = {f"g{i}": guest for i, guest in enumerate(ids[start : start + KEYS_PER_QUERY])}
+                keys = " or ".join(f"RowKey eq @{name}" for name in names)
+                query = f"PartitionKey eq 'denial' and ( {keys} )"  # azure-data-tables splits on spaces
+                found = table.query_entities(query, parameters=names, select=["RowKey", "DeniedAt"])
+                stored |= {entity["RowKey"]: entity["DeniedAt"] async for entity in found}
+            rows = [
+                {"PartitionKey": "denial", "RowKey": guest, "InstanceId": instance_id, "DeniedAt": at}
+                for guest, at in denied_at.items()
+                if guest not in stored or stored[guest] <= at
+            ]
+            for start in range(0, len(rows), TRANSACTION_SIZE):
+                chunk = rows[start : start + TRANSACTION_SIZE]
+                await table.submit_transaction([("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk])
+
     async def latest_denial(self, guest_id: str) -> Denial | None:
         table = await self._client()
         with _storage_errors():
@@ -289,15 +313,23 @@ class StateStore:
         Rows go in entity-group transactions of 100 (one partition, one request each); a
         transaction that meets an existing row falls back to one create per record.
         """
-        table = await self._client()
         entities = list({r.key: r.entity() for r in records if r.key}.values())
+        if not replace:
+            await self._create_once(entities)
+            return
+        table = await self._client()
         with _storage_errors():
-            for start in range(0, len(entities), 100):
-                chunk = entities[start : start + 100]
-                if replace:
-                    upserts = [("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk]
-                    await table.submit_transaction(upserts)
-                    continue
+            for start in range(0, len(entities), TRANSACTION_SIZE):
+                chunk = entities[start : start + TRANSACTION_SIZE]
+                await table.submit_transaction([("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk])
+
+    async def _create_once(self, entities: Sequence[dict[str, Any]]) -> None:
+        """Create rows of one partition 100 a transaction; a transaction that meets an existing row
+        falls back to one create per row, and existing rows are kept."""
+        table = await self._client()
+        with _storage_errors():
+            for start in range(0, len(entities), TRANSACTION_SIZE):
+                chunk = entities[start : start + TRANSACTION_SIZE]
                 try:
                     await table.submit_transaction([("create", e) for e in chunk])
                 except TableTransactionError:
@@ -374,6 +406,15 @@ class StateStore:
         entity = {"PartitionKey": "disabled", "RowKey": guest_id, "InstanceId": instance_id, "DisabledAt": at}
         with _storage_errors(), suppress(ResourceExistsError):
             await table.create_entity(entity)
+
+    async def record_disabled_many(self, guest_ids: Iterable[str], *, instance_id: str, at: datetime) -> None:
+        """``record_disabled`` for many guests: 100 creates a transaction, first dates still kept."""
+        await self._create_once(
+            [
+                {"PartitionKey": "disabled", "RowKey": guest, "InstanceId": instance_id, "DisabledAt": at}
+                for guest in dict.fromkeys(guest_ids)
+            ]
+        )
 
     async def disabled_before(self, cutoff: datetime) -> list[DisabledGuest]:
         """Guests disabled before ``cutoff``, oldest first: the candidates for deletion."""
