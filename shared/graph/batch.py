@@ -156,7 +156,7 @@ async def _send_chunk(graph: GraphServiceClient, chunk: Sequence[BatchRequest]) 
     content = BatchRequestContent()
     for request in chunk:
         item = BatchRequestItem(request.request, id=request.id)
-        item.url = relative_url(graph, request.request)
+        item.url = strip_root(graph, item.url)  # the URL it just expanded: expanding costs ~0.1 ms
         content.add_request(request.id, item)
     try:
         info = await graph.batch.to_post_request_information(content)
@@ -186,7 +186,11 @@ def relative_url(graph: GraphServiceClient, request: RequestInformation) -> str:
     any request built from the client's builders (it writes ``baseurl`` into the path parameters
     the builders share), and for requests built ``with_url``; strip the service root then.
     """
-    url = request.url
+    return strip_root(graph, request.url)
+
+
+def strip_root(graph: GraphServiceClient, url: str) -> str:
+    """``url`` without the client's service root, if it starts with it."""
     root = graph.request_adapter.base_url.rstrip("/")
     return url[len(root) :] if url.startswith(root + "/") else url
 
