@@ -102,7 +102,7 @@ async def _tell(story: Driver, started: float) -> StoryReport:
         await story.run_governance()
         definition = _new_definition(await story.control("GET", "/accessReviews"), definitions_before)
         start = parse_time(definition["body"]["settings"]["recurrence"]["range"]["startDate"] + "T00:00:00Z")
-        details.append(f"definition {definition['id'][:8]}…, first round {start:%Y-%m-%d}")
+        details.append(f"definition {definition['id'][:8]}..., first round {start:%Y-%m-%d}")
 
     guest_ids = {g.email: responses[g.email]["userId"] for g in (JOHN, ADA)}
     rounds = await _open_rounds(story, definition["id"], start, guest_ids[ADA.email])

@@ -220,8 +220,6 @@ def render(report: StoryReport, *, bold: str = "", reset: str = "") -> str:
         f"{g.operations} operations, {g.writes} writes",
     ]
     rows = sorted((short_route(r), d, i) for r, d, i in g.rows())
-    out += table(
-        ["operation (under /v1.0; accessReviews = identityGovernance/accessReviews)", "direct", "in $batch"],
-        rows,
-    )
+    out += table(["operation", "direct", "in $batch"], rows)
+    out += ["  (paths under /v1.0; accessReviews stands for identityGovernance/accessReviews)"]
     return "\n".join(out)
