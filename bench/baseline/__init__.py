@@ -1,0 +1,1 @@
+"""The straightforward implementations: sequential typed msgraph-sdk calls, one request per item."""

@@ -1,0 +1,1 @@
+"""The scenarios: each runs Guestkeeper and the baseline against identically seeded emulators."""
