@@ -216,7 +216,7 @@ class Stack:
         """devhost on a free port (it picks one); returns its URL once ``/admin/host/status`` answers."""
         args = python_args(
             "devhost", "--port", "0", "--settings", str(settings_file),
-            "--key", function_key, "--master-key", master_key,
+            f"--key={function_key}", f"--master-key={master_key}",  # a key may start with "-"
         )  # fmt: skip
         child = self.add(spawn("devhost", args, log_dir=self.log_dir, env=env))
         found: list[str] = []

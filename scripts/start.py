@@ -54,7 +54,7 @@ def host_command(args: argparse.Namespace, settings: Path, key: str) -> tuple[st
     port = ["--port", str(args.port)] if args.port is not None else []
     if func is not None:
         return "func start", [func, "start", *port]
-    devhost = [sys.executable, "-m", "devhost", "--settings", str(settings), "--key", key, *port]
+    devhost = [sys.executable, "-m", "devhost", "--settings", str(settings), f"--key={key}", *port]
     return "devhost", devhost
 
 
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with terminate_on_sigterm(), stack:
             for line in start_services(stack, values):
                 print(line)
-            options = f" --key {key}" if name == "devhost" else ""  # Core Tools skips keys locally
+            options = f" --key={key}" if name == "devhost" else ""  # Core Tools skips keys locally
             options += f" --url http://{LOOPBACK}:{args.port}" if args.port else ""
             host = stack.add(spawn(name.split()[0], command, log_dir=None, env=venv_environment()))
             print(f"Host:     {name}, pid {host.pid} (Ctrl-C stops it and the services above)")

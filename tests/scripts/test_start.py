@@ -48,7 +48,7 @@ def test_func_when_installed_devhost_otherwise(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     name, command = host_command(parse_args(["--port", "7072"]), Path("s.json"), "k")
     assert name == "devhost"
-    assert command[1:] == ["-m", "devhost", "--settings", "s.json", "--key", "k", "--port", "7072"]
+    assert command[1:] == ["-m", "devhost", "--settings", "s.json", "--key=k", "--port", "7072"]
 
 
 @pytest.mark.slow
@@ -78,11 +78,11 @@ def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Pat
             seen += process.stdout.readline()
     try:
         url = re.search(r"devhost listening on (\S+)", seen)
-        key = re.search(r"--key (\S+)", seen)
+        key = re.search(r"--key=(\S+)", seen)
         assert url, seen
         assert key, seen
         sent = subprocess.run(
-            [sys.executable, "-m", "scripts.send_webhook", "--url", url.group(1), "--key", key.group(1),
+            [sys.executable, "-m", "scripts.send_webhook", "--url", url.group(1), f"--key={key.group(1)}",
              "--settings", str(path)],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
