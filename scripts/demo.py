@@ -92,7 +92,7 @@ def footer(report: StoryReport, log_dir: Path, startup: float, total: float) -> 
         f"Audit: {len(report.audit)} records in table '{report.state_table}' (Azurite, in memory: gone "
         f"with it); copied to {_shown(log_dir / 'audit.jsonl')}.",
         "  On a running stack (make start) read them with:",
-        f"  python -m shared.audit guest {john.user_id}",
+        f"  python -m shared.audit --settings local.settings.json guest {john.user_id}",
         f"Logs: {_shown(log_dir)}/{{emulator,azurite,devhost}}.log",
         f"Time: processes ready in {startup:.1f}s, story {report.seconds:.1f}s, {total:.1f}s in all.",
     ]
@@ -134,8 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = asyncio.run(run_story(endpoints, progress=_progress(log)))
             step = "saving the audit"
             save_audit(report, stack.log_dir)
-    except (StartupError, StoryFailed) as exc:
-        failed, why = (exc.step, exc.message) if isinstance(exc, StoryFailed) else (step, str(exc))
+    except Exception as exc:  # StoryFailed names its step; anything else fails the current one
+        if isinstance(exc, StoryFailed):
+            failed, why = exc.step, exc.message
+        else:
+            failed, why = step, str(exc) if isinstance(exc, StartupError) else f"{type(exc).__name__}: {exc}"
         log.write(f"\nFAILED at '{failed}': {why}\n")
         for child in stack.started:
             where = _shown(child.log_path) if child.log_path else "no log"

@@ -12,6 +12,7 @@ against processes of its own (``Endpoints``, ``HostInvocations`` for an in-proce
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -114,7 +115,10 @@ async def _tell(story: Driver, started: float) -> StoryReport:
         details.append(f"{len(rounds)} finished round(s), one message each")
     cleanup = await _await_cleanup(story, rounds)
     graph = GraphUsage.between(baseline, await story.control("GET", "/requests"))
-    return await _collect(story, definition, guest_ids, responses, graph, cleanup, started)
+    async with story.step(5, "the report reads the outcome: emulator state, audit table") as details:
+        report = await _collect(story, definition, guest_ids, responses, graph, cleanup)
+        details.append(f"{len(report.audit)} audit records")
+    return dataclasses.replace(report, steps=tuple(story.steps), seconds=time.monotonic() - started)
 
 
 def _summary(answer: dict[str, Any]) -> str:
@@ -211,8 +215,8 @@ async def _collect(
     responses: dict[str, dict[str, Any]],
     graph: GraphUsage,
     cleanup: tuple[int, int],
-    started: float,
 ) -> StoryReport:
+    """Guests, groups, rounds, decisions from the emulator's state; the audit from the state table."""
     state = await story.control("GET", "/state")
     users = {u["id"]: u for u in state["users"]}
     groups = {g["id"]: g for g in state["groups"]}
@@ -258,7 +262,7 @@ async def _collect(
         cleanup_succeeded=cleanup[0],
         cleanup_failed=cleanup[1],
         state_table=story.endpoints.state_table,
-        seconds=time.monotonic() - started,
+        seconds=0.0,  # set by the caller, with the steps, once this step is recorded
     )
 
 

@@ -110,7 +110,7 @@ class Driver:
             yield details
         except Problem as exc:
             raise StoryFailed(title, str(exc)) from exc
-        except (httpx.HTTPError, OSError) as exc:
+        except Exception as exc:  # e.g. the host or storage unreachable: still name the step
             raise StoryFailed(title, f"{type(exc).__name__}: {exc}") from exc
         record = StepRecord(
             number, title, "; ".join(details), time.monotonic() - started, await self.round_trips() - trips

@@ -89,7 +89,7 @@ def test_exits_0_well_under_two_minutes_and_stops_every_process(demo: DemoRun) -
 
 
 def test_tells_every_step_of_the_story(demo: DemoRun) -> None:
-    assert [s["number"] for s in demo.report["steps"]] == [1, 1, 2, 3, 3, 3, 4, 4]
+    assert [s["number"] for s in demo.report["steps"]] == [1, 1, 2, 3, 3, 3, 4, 4, 5]
     titles = " / ".join(s["title"] for s in demo.report["steps"])
     assert "onboards John Doe (Tailspin Toys)" in titles
     assert "governance run (admin API) creates the quarterly guest review" in titles
@@ -176,7 +176,10 @@ def test_report_reads_at_a_glance(demo: DemoRun) -> None:
     assert re.search(
         rf"Ada Lovelace\s+Fabrikam\s+201 into 2 group\(s\)\s+{FEELGOOD_NAME}, {RETAIL_NAME}\s+enabled", out
     )
-    assert f"python -m shared.audit guest {demo.guest('John Doe')['user_id']}" in out
+    assert (
+        f"python -m shared.audit --settings local.settings.json guest {demo.guest('John Doe')['user_id']}"
+        in out
+    )
     assert "\033[" not in out  # no colour codes when not a terminal
 
 
