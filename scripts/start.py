@@ -115,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     values = settings_values(args.settings)
     key = secrets.token_urlsafe(24)
     name, command = host_command(args, args.settings, key)
+    if name == "func start" and args.settings.resolve() != SETTINGS:
+        print(f"warning: Core Tools reads {SETTINGS.name} only; --settings {args.settings} is ignored by it")
     stack = Stack(log_dir=args.log_dir.resolve())
     try:
         with terminate_on_sigterm(), stack:
