@@ -4,14 +4,13 @@
   request's one-off costs, such as the SDK's first typed deserialisation, included);
 - CPU: ``time.process_time`` of the client process (user + system, all threads). With the emulator
   in its own process (``bench.emulator.served``) this is the client's CPU alone;
-- memory: ``ru_maxrss`` of the worker process, which runs one side of one scenario and nothing
-  else, so its peak counts that side's imports and data only (Linux reports kilobytes).
+- memory: the peak RSS of the worker process (``bench.rss``), which runs one side of one scenario
+  and nothing else, so its peak counts that side's imports and data only.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -19,10 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bench.emulator import ROOT, python_env
-
-
-def peak_rss_kb() -> int:
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+from bench.rss import peak_rss_kb
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Smoke tests of the benchmark (bench/): each scenario once, tiny."""
