@@ -1,0 +1,175 @@
+"""Secrets and personal data: every log record of every scenario, at DEBUG, carries no e-mail address,
+display name, bearer token, webhook secret, function key or storage key.
+
+The suite's conftest scans every reliability test's records (soak, crash and resume, fuzz, least
+privilege); here the scenarios are chosen to make the app talk: every onboarding outcome (created,
+existing, refused by policy, validation, cool-down and its override, Graph failing, Graph refusing,
+a crash), the bulk form, the governance timer, cleanup succeeding and failing up to the poison
+queue, the demo story on devhost (whose own log lines are included), a function key sent in the
+query string, and a Graph error whose message quotes the input. Records are rendered as a handler
+would write them, tracebacks and their causes included.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from azure.functions.queue import QueueMessage
+from azure.functions.timer import TimerRequest
+
+from graph_emulator import FaultConfig, FaultRule, TenantState
+from scripts.story import ADA, JOHN
+from shared.config import Settings
+from shared.runtime import Runtime
+from shared.triggers import cleanup as cleanup_trigger
+from shared.triggers import governance as governance_trigger
+from tests.reliability import figures
+from tests.reliability.pii import Collector, Sensitive, find_leaks
+from tests.reliability.stack import app_stack, watch
+from tests.shared.cleanup_fixtures import FEELGOOD, finished_round
+from tests.shared.conftest import MEGAN, RETAIL
+from tests.shared.governance_fixtures import settings_for, unique_queue
+
+PEOPLE = {
+    "marguerite.oyelaran@fabrikam.com": "Marguerite Oyelaran",
+    "o'shaughnessy.k@fabrikam.com": "Kiernan O'Shaughnessy",
+    "h.vasquez-lindqvist@blocked.example": "Helena Vasquez-Lindqvist",
+    "tobiah.quench@fabrikam.com": "Tobiah Quench",
+}
+
+
+def person(email: str, **fields: Any) -> dict[str, Any]:
+    return {"email": email, "displayName": PEOPLE[email], "groups": [FEELGOOD]} | fields
+
+
+def assert_clean(
+    collector: Collector, sensitive: Sensitive, scenario: str, *, app_logged: bool = True
+) -> None:
+    lines = collector.lines()
+    leaks = find_leaks(lines, sensitive.values)
+    assert not leaks, "\n".join(leaks)
+    if app_logged:  # the scan saw the app's own lines, not only the libraries'
+        assert any(line.startswith(("guestkeeper", "shared.")) for line in lines)
+    figures.add("personal data scan", **{f"{scenario}_records": len(lines)})
+
+
+async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
+    post: Any,
+    runtime: Runtime,
+    emulator_state: TenantState,
+    make_graph: Any,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sensitive.add(*PEOPLE, *PEOPLE.values(), "Approved by", "Lindqvist")
+    first = await post(person("marguerite.oyelaran@fabrikam.com", sponsor=MEGAN, groups=[FEELGOOD, RETAIL]))
+    assert first.status == 201
+    assert (await post(person("marguerite.oyelaran@fabrikam.com"))).status == 200
+    assert (await post(person("h.vasquez-lindqvist@blocked.example"))).status == 403
+    bad = {
+        "email": "Tobiah Quench <tobiah.quench@fabrikam.com>",
+        "displayName": "Tobiah Quench",
+        "groups": [],
+    }
+    assert (await post(bad)).status == 422
+    await runtime.store.record_denial(first.json["userId"], "round-1", datetime.now(UTC) - timedelta(days=2))
+    assert (await post(person("marguerite.oyelaran@fabrikam.com"))).status == 409
+    reason = "Approved by marguerite.oyelaran@fabrikam.com's sponsor, Marguerite Oyelaran"
+    overridden = await post(person("marguerite.oyelaran@fabrikam.com", override={"reason": reason}))
+    assert overridden.status == 200
+    emulator_state.faults.configure(FaultConfig(rules=[FaultRule(status=503, retry_after=1)]))
+    assert (await post(person("o'shaughnessy.k@fabrikam.com"))).status == 503
+    emulator_state.faults.configure(FaultConfig())
+    runtime.graph = make_graph(roles=["GroupMember.Read.All", "GroupMember.ReadWrite.All"])  # no invitations
+    assert (await post(person("o'shaughnessy.k@fabrikam.com"))).status == 502
+    runtime.graph = make_graph()
+    bulk = {"guests": [person(e) for e in PEOPLE]}
+    assert (await post(bulk, bulk=True)).status == 207
+
+    async def explode(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"could not onboard {PEOPLE['tobiah.quench@fabrikam.com']} <tobiah.quench@fabrikam.com>"
+        )
+
+    monkeypatch.setattr("shared.intake.onboard_guest", explode)
+    assert (await post(person("tobiah.quench@fabrikam.com"))).status == 500
+    assert_clean(no_personal_data_in_logs, sensitive, "onboarding")
+
+
+async def test_governance_and_cleanup_log_ids_and_counts_only(
+    runtime: Runtime,
+    settings: Settings,
+    emulator_state: TenantState,
+    raw_client: httpx.AsyncClient,
+    storage_connection_string: str,
+    table_name: str,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    from tests.emulator.access_review_fixtures import add_guest
+
+    stay = add_guest(emulator_state, "Perpetua Hollowmere", groups=(FEELGOOD,))
+    leave = add_guest(emulator_state, "Ignatius Farrowdale", groups=(FEELGOOD,))
+    sensitive.add("Perpetua Hollowmere", "Ignatius Farrowdale", "perpetua hollowmere", "ignatius farrowdale")
+    sensitive.add(str(stay.mail), str(leave.mail), stay.user_principal_name, leave.user_principal_name)
+    queue = unique_queue()
+    runtime.settings = settings_for(storage_connection_string, table_name, queue)
+    runtime.clock = emulator_state.clock.now
+    await governance_trigger.governance_run.build().get_user_function()(TimerRequest(past_due=True))
+
+    review = await finished_round(
+        runtime.graph, raw_client, {FEELGOOD: {leave.id: "Deny", stay.id: "Approve"}}, auto_apply=False
+    )
+    message = review.message(FEELGOOD)
+    handler = cleanup_trigger.clean_up_review_round.build().get_user_function()
+    emulator_state.faults.configure(
+        FaultConfig(rules=[FaultRule(status=503, method="DELETE", retry_after=1)])
+    )
+    for attempt in (1, runtime.settings.cleanup.max_dequeue_count):  # a failing delivery, then the last one
+        with pytest.raises(Exception):  # noqa: B017, PT011  # the host retries whatever it raises
+            await handler(delivered(message.encode(), attempt))
+    emulator_state.faults.configure(FaultConfig())
+    await handler(delivered(message.encode(), 1))
+    assert await runtime.store.instance_done(message.instance_id)
+    assert_clean(no_personal_data_in_logs, sensitive, "governance_and_cleanup")
+
+
+def delivered(text: str, dequeue_count: int) -> QueueMessage:
+    body = base64.b64decode(text)
+    return QueueMessage(id=str(uuid.uuid4()), body=body, dequeue_count=dequeue_count, pop_receipt="r")
+
+
+async def test_the_demo_story_on_devhost_logs_no_names_keys_or_secrets(
+    storage_connection_string: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    from tests.reliability.test_least_privilege import README_ROLES
+
+    async with app_stack(storage_connection_string, README_ROLES, monkeypatch) as stack:
+        key = str(stack.endpoints.function_key)
+        sensitive.add(JOHN.name, JOHN.email, ADA.name, ADA.email, key, stack.endpoints.webhook_secret)
+        sensitive.add(stack.endpoints.webhook_secret.removeprefix("whsec_"), stack.host.keys.master_key)
+        await watch(stack)
+        sender = logging.getLogger("httpx")  # the sender's own client logs its URLs: not the app's log
+        level = sender.level
+        sender.setLevel(logging.WARNING)
+        try:
+            async with httpx.AsyncClient(base_url=stack.host.url) as http:  # the key in the query string
+                body = json.dumps({"email": JOHN.email}).encode()
+                answer = await http.post("/api/guests", params={"code": key}, content=body)
+                assert answer.status_code == 401  # unsigned
+                assert (await http.post("/api/guests", params={"code": "wrong-key"})).status_code == 401
+        finally:
+            sender.setLevel(level)
+    assert any(r.name == "devhost" or r.name.startswith("devhost.") for r in no_personal_data_in_logs.records)
+    assert_clean(no_personal_data_in_logs, sensitive, "demo_story_on_devhost")
