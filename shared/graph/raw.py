@@ -30,7 +30,9 @@ async def send_json(graph: GraphServiceClient, request: RequestInformation) -> A
         send: Callable[..., Awaitable[bytes | None]] = graph.request_adapter.send_primitive_async
         raw = await send(request, "bytes", ERROR_MAPPING)
     except APIError as exc:
-        raise from_api_error(exc) from exc
+        # from None: a host logs a failed function's exception with its causes, and Graph's message
+        # (kept on the GraphFailure, never logged) can quote what the request carried
+        raise from_api_error(exc) from None
     except httpx.TransportError as exc:
         raise Transient(503, "NetworkError", type(exc).__name__) from exc
     return json.loads(raw) if raw else None

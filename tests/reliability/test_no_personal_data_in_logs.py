@@ -23,16 +23,20 @@ import httpx
 import pytest
 from azure.functions.queue import QueueMessage
 from azure.functions.timer import TimerRequest
+from kiota_http.middleware.options import RetryHandlerOption
 
+from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from scripts.story import ADA, JOHN
 from shared.config import Settings
-from shared.runtime import Runtime
+from shared.graph.client import StaticTokenCredential, build_graph_client
+from shared.runtime import Runtime, set_runtime_for_tests
+from shared.state import StateStore
 from shared.triggers import cleanup as cleanup_trigger
 from shared.triggers import governance as governance_trigger
 from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
-from tests.reliability.stack import app_stack, watch
+from tests.reliability.stack import ROOT, app_stack, watch
 from tests.shared.cleanup_fixtures import FEELGOOD, finished_round
 from tests.shared.conftest import MEGAN, RETAIL
 from tests.shared.governance_fixtures import settings_for, unique_queue
@@ -173,3 +177,46 @@ async def test_the_demo_story_on_devhost_logs_no_names_keys_or_secrets(
             sender.setLevel(level)
     assert any(r.name == "devhost" or r.name.startswith("devhost.") for r in no_personal_data_in_logs.records)
     assert_clean(no_personal_data_in_logs, sensitive, "demo_story_on_devhost")
+
+
+async def test_a_graph_error_quoting_the_input_stays_out_of_the_host_log(
+    settings: Settings,
+    store: StateStore,
+    monkeypatch: pytest.MonkeyPatch,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+    storage_connection_string: str,
+    table_name: str,
+) -> None:
+    """A failed function is logged by the host with its traceback and causes: Graph's message must
+    not be among them (Graph's error messages can quote what the request carried)."""
+    quoted = (
+        "Invalid value 'rosalind.quillfeather@fabrikam.com' for property 'displayName': Rosalind Quillfeather"
+    )
+    sensitive.add("rosalind.quillfeather@fabrikam.com", "Rosalind Quillfeather")
+
+    def graph_says_no(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": {"code": "Request_BadRequest", "message": quoted}})
+
+    graph = build_graph_client(
+        "https://graph.microsoft.com/v1.0",
+        StaticTokenCredential("token"),
+        transport=httpx.MockTransport(graph_says_no),
+        retry=RetryHandlerOption(max_retries=0),
+    )
+    queue = unique_queue()
+    env = {"GOVERNANCE_SCHEDULE": "0 0 2 * * *", "CLEANUP_QUEUE_NAME": queue, "AzureWebJobsStorage": "x"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    runtime_settings = settings_for(storage_connection_string, table_name, queue)
+    set_runtime_for_tests(Runtime(settings=runtime_settings, graph=graph, store=store))
+    host = DevHost(DevHostOptions(app_dir=ROOT, load_settings=False, listeners=False))
+    await host.start()
+    try:
+        result = await host.run_function("governance_run")
+    finally:
+        await host.stop()
+    assert not result.succeeded
+    logged = [r for r in no_personal_data_in_logs.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert logged  # the host logged the failure with its traceback
+    assert_clean(no_personal_data_in_logs, sensitive, "graph_error_in_host_log", app_logged=False)
