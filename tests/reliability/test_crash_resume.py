@@ -308,7 +308,7 @@ async def test_a_killed_cleanup_is_completed_by_the_next_delivery_with_nothing_d
         rerun_already_removed=outcomes["remove-membership:already-removed"],
         rerun_disabled=outcomes["disable-account:disabled"],
         rerun_already_disabled=outcomes["disable-account:already-disabled"],
-        duplicate_writes=sum(n - 1 for n in (removals(entries) + disables(entries)).values()),
+        duplicate_writes=sum(n - 1 for c in (removals(entries), disables(entries)) for n in c.values()),
         audit_records=len(audit),
         killed_after_s=round(killed.seconds, 2),
         rerun_s=round(resumed.seconds, 2),

@@ -28,7 +28,7 @@ import pytest
 from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews import handlers as review_perms
 from graph_emulator.resources.directory_objects import permissions as perms
-from scripts.story import StoryFailed
+from scripts.story import ADA, JOHN, StoryFailed
 from shared.cleanup import RoundOutcome, clean_up_instance
 from shared.cleanup_message import CleanupMessage
 from shared.errors import GraphFailure
@@ -38,6 +38,7 @@ from shared.runtime import Runtime
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import add_guest
 from tests.reliability import figures
+from tests.reliability.pii import Sensitive
 from tests.reliability.stack import FunctionFailed, app_stack, watch
 from tests.shared.cleanup_fixtures import FEELGOOD, NO_GUARD, finished_round, guests
 from tests.shared.conftest import FAST_RETRIES, MEGAN, guest
@@ -80,6 +81,7 @@ def roles_by_function() -> dict[str, set[str]]:
     return found
 
 
+STORY_PEOPLE = (JOHN.name, JOHN.email, ADA.name, ADA.email)  # their logs are scanned for these
 README_ROLES = sorted({name for names, _ in readme_rows() for name in names})
 BY_FUNCTION = roles_by_function()
 STEP_FUNCTION = {"HR webhook": "onboarding", "governance run": "governance", "the queue function": "cleanup"}
@@ -101,8 +103,9 @@ def test_the_readme_lists_what_each_function_needs() -> None:
 
 
 async def test_the_demo_story_passes_with_exactly_the_readme_list(
-    storage_connection_string: str, monkeypatch: pytest.MonkeyPatch
+    storage_connection_string: str, monkeypatch: pytest.MonkeyPatch, sensitive: Sensitive
 ) -> None:
+    sensitive.add(*STORY_PEOPLE)
     async with app_stack(storage_connection_string, README_ROLES, monkeypatch) as stack:
         report = await watch(stack)
         granted = stack.state.tokens._tokens.values()
@@ -149,8 +152,9 @@ NOT_IN_STORY = {"User.DeleteRestore.All": "DELETE /v1.0/users/{user_id}"}
 
 @pytest.mark.parametrize("missing", README_ROLES)
 async def test_the_demo_story_without_each_permission(
-    missing: str, storage_connection_string: str, monkeypatch: pytest.MonkeyPatch
+    missing: str, storage_connection_string: str, monkeypatch: pytest.MonkeyPatch, sensitive: Sensitive
 ) -> None:
+    sensitive.add(*STORY_PEOPLE)
     roles = [r for r in README_ROLES if r != missing]
     failure: FunctionFailed | StoryFailed | None = None
     async with app_stack(storage_connection_string, roles, monkeypatch) as stack:
