@@ -29,6 +29,7 @@ class Delivery:
     webhook_id: str
     statuses: list[int] = field(default_factory=list)
     waited: float = 0.0  # seconds spent honouring Retry-After
+    retried_on: list[str] = field(default_factory=list)  # "503 onboarding-incomplete", ...
     reply: Reply | None = None
 
     @property
@@ -60,6 +61,7 @@ async def deliver(
         delivery.reply = reply
         if reply.status not in RETRYABLE or attempt == max_attempts:
             break
+        delivery.retried_on.append(f"{reply.status} {reply.problem_type}")
         wait = float(reply.headers["Retry-After"])  # a retryable answer without one is a contract breach
         started = clock()
         await asyncio.sleep(wait)

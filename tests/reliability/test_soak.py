@@ -79,11 +79,13 @@ class Tally:
     replays_refused: int = 0
     failures: list[str] = field(default_factory=list)
     created: Counter[str] = field(default_factory=Counter)  # address -> 201 answers
+    retried_on: Counter[str] = field(default_factory=Counter)  # retryable answers by status and type
 
     def count(self, delivery: Delivery) -> None:
         self.webhooks += 1
         self.attempts += len(delivery.statuses)
         self.sender_waits += delivery.waited
+        self.retried_on.update(delivery.retried_on)
         if delivery.final < 300:
             self.first_try += delivery.retries == 0
             self.after_retries += delivery.retries > 0
@@ -226,6 +228,7 @@ async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
         retried_successes=tally.after_retries,
         bulk_entries_resent=tally.bulk_resends,
         replays_refused_409=tally.replays_refused,
+        retried_on=dict(sorted(tally.retried_on.items())),
         final_failures=len(tally.failures),
         graph_operations=sum(statuses.values()),
         injected_429=statuses[429],
