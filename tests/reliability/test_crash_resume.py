@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUP = "c4a5e6f7-0a1b-4c2d-8e3f-4a5b6c7d8e9f"  # "Crash Test Partners", Unified, owned by Megan
 FEELGOOD = "59ab642a-2776-4e32-9b68-9ff7a47b7f6a"
 DENIED, APPROVED, ALSO_ELSEWHERE = 60, 20, 10  # the first ALSO_ELSEWHERE denied guests keep FEELGOOD
-LATENCY_MS = 150
+LATENCY_MS = 200  # a kill between two batches has this long to land
 CLOCK_START = "2026-01-05T09:00:00Z"
 
 

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import pytest
-
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from shared.graph.batch import RetryPolicy
 from shared.graph.gateway import DirectoryGateway
@@ -197,7 +195,6 @@ def groups_of(state: TenantState, user_id: str) -> set[str]:
     return {g.id for g in state.directory.live_groups() if user_id in g.members}
 
 
-@pytest.mark.slow
 async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
     post: Post, runtime: Runtime, emulator_state: TenantState, sensitive: Sensitive
 ) -> None:
