@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick or args.no_doc:
         return 0
     given = list(sys.argv[1:] if argv is None else argv)
-    command = "make bench` (`python -m bench" if not given else "python -m bench " + shlex.join(given)
+    command = "`make bench` (`python -m bench`)" if not given else f"`python -m bench {shlex.join(given)}`"
     report.write_into(args.doc, report.document(results, command))
     log.info("figures written to %s", args.doc)
     return 0

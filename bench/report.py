@@ -185,11 +185,12 @@ def render(result: Result) -> str:
 
 
 def environment(command: str) -> str:
+    """When, how (``command``, Markdown) and on what the figures were produced."""
     versions = ", ".join(
         f"{name} {metadata.version(name)}" for name in ("msgraph-sdk", "azure-functions", "azure-data-tables")
     )
     return (
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}` on {platform.system()} "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with {command} on {platform.system()} "
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {versions}."
     )
 
