@@ -1,8 +1,9 @@
 """The Graph application permissions Guestkeeper needs, least privileged, and why.
 
 The emulator checks each operation against the permissions Graph documents for it, and the
-tests run onboarding with exactly these roles and with each one removed, so this list is
-proven sufficient and minimal. README's permission table is generated from the same facts.
+tests run each function with exactly its roles and with each one removed, so this list is
+proven sufficient and minimal. README's permission table states the same facts, and
+tests/reliability/test_least_privilege.py runs the demo story with exactly that table.
 """
 
 from __future__ import annotations
