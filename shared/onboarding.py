@@ -6,14 +6,15 @@ to Graph, so a refused guest costs no Graph write:
 1. policy: e-mail domain, group allowlist, redirect URL (pure, from settings);
 2. review cool-down: onboarding record -> guest id -> latest denial (state table only);
 3. group and sponsor facts: Unified, not role-assignable, internal sponsor (batched GETs, cached);
-4. invitation: ``$batch`` items of 15, paced under 150 per 5 s (an existing address returns its user);
+4. invitation: ``$batch`` items (7 batches of 20 and one of 10 per 150), paced under 150 per 5 s
+   (an existing address returns its user);
 5. memberships and sponsor: ``$batch`` reference writes; "already exist" counts as done, and a
    404 for the guest just invited is retried with bounded backoff (replication delay);
 6. onboarding record: an atomic create decides 201 (this request created it) or 200.
 
 One new guest into k <= 19 groups (or 20 without a sponsor) costs two round trips once group
 facts are cached: the invitation batch and the write batch. N guests with W memberships and
-sponsors cost about ``ceil(N / 15) + ceil(W / 20)`` plus one facts round for groups not seen before.
+sponsors cost about ``ceil(8 N / 150) + ceil(W / 20)`` plus one facts round for groups not seen before.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ writes ``depends_on`` in snake case (``reference/sdk-and-functions-facts.md`` A5
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -77,10 +78,13 @@ async def send_batch(
     policy: RetryPolicy | None = None,
     limiter: SlidingWindowLimiter | None = None,
     sleep: Sleep = asyncio.sleep,
-    size: int = MAX_BATCH,
+    sizes: Sequence[int] = (MAX_BATCH,),
 ) -> dict[str, BatchResponse]:
-    """Send any number of requests in batches of ``size`` (at most 20); return each final response, by id."""
-    if not 1 <= size <= MAX_BATCH:
+    """Send any number of requests in batches; return each final response, by id.
+
+    Batch sizes follow ``sizes`` in turn (each at most 20), so paced batches can fill a window exactly.
+    """
+    if not sizes or not all(1 <= size <= MAX_BATCH for size in sizes):
         raise ValueError(f"a batch holds 1 to {MAX_BATCH} requests")
     policy = policy or RetryPolicy()
     if len({r.id.lower() for r in requests}) != len(requests):
@@ -90,7 +94,7 @@ async def send_batch(
     not_found: dict[str, int] = dict.fromkeys((r.id for r in requests), 0)
     pending, waited = list(requests), 0.0
     while pending:
-        sent = await _send_all(graph, pending, policy.concurrency, limiter, size)
+        sent = await _send_all(graph, pending, policy.concurrency, limiter, sizes)
         again: list[BatchRequest] = []
         delay = 0.0
         for request in pending:
@@ -132,9 +136,15 @@ async def _send_all(
     requests: Sequence[BatchRequest],
     concurrency: int,
     limiter: SlidingWindowLimiter | None,
-    size: int,
+    sizes: Sequence[int],
 ) -> dict[str, BatchResponse]:
-    chunks = [requests[i : i + size] for i in range(0, len(requests), size)]
+    chunks: list[Sequence[BatchRequest]] = []
+    start = 0
+    for size in itertools.cycle(sizes):
+        if start >= len(requests):
+            break
+        chunks.append(requests[start : start + size])
+        start += size
     gate = asyncio.Semaphore(concurrency)
 
     async def one(chunk: Sequence[BatchRequest]) -> dict[str, BatchResponse]:

@@ -18,7 +18,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from shared.errors import GraphFailure
 from shared.graph import requests
 from shared.graph.batch import MAX_BATCH, BatchRequest, BatchResponse, RetryPolicy, send_batch
-from shared.graph.pacing import SlidingWindowLimiter, filling_batch_size
+from shared.graph.pacing import SlidingWindowLimiter, window_filling_sizes
 from shared.models import Invited
 
 
@@ -116,12 +116,12 @@ class DirectoryGateway:
     ) -> dict[str, Invited | GraphFailure]:
         """Send invitations as paced ``$batch`` items; each key gets a guest or a failure.
 
-        Batches hold 15 invitations under Graph's 150 per window (``filling_batch_size``), so whole
-        batches fill every window of the pacer.
+        Batches of 20 with one of 10 per window of 150 (``window_filling_sizes``): whole batches fill
+        every window of the pacer with 8 requests.
         """
         batch = [BatchRequest(key, info, paced=True) for key, info in invitations]
-        size = filling_batch_size(self.limiter.limit, MAX_BATCH)
-        responses = await send_batch(graph, batch, policy=self.policy, limiter=self.limiter, size=size)
+        sizes = window_filling_sizes(self.limiter.limit, MAX_BATCH)
+        responses = await send_batch(graph, batch, policy=self.policy, limiter=self.limiter, sizes=sizes)
         return {key: _invited(responses[key]) for key, _ in invitations}
 
     async def write(

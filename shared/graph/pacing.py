@@ -19,16 +19,17 @@ INVITATION_LIMIT = 150
 INVITATION_WINDOW_S = 5.0
 
 
-def filling_batch_size(limit: int, largest: int) -> int:
-    """The largest batch size up to ``largest`` that divides ``limit`` (150 and 20: 15).
+def window_filling_sizes(limit: int, largest: int) -> tuple[int, ...]:
+    """Batch sizes, repeated in this order, whose sums fill each window exactly (150 and 20: 7 x 20, 10).
 
-    A paced batch reserves all its items at once, so batches of 20 fit only 7 times (140) in a
+    A paced batch reserves all its items at once, so batches of 20 alone fit only 7 times (140) in a
     window of 150 and every window leaves 10 slots unused: 1,000 invitations then need 8 windows
-    instead of 7. Batches of a divisor fill each window exactly.
+    instead of 7. Seven batches of 20 and one of 10 fill it with 8 requests a window.
     """
     if limit < 1 or largest < 1:
         raise ValueError("limit and largest must be positive")
-    return next(size for size in range(min(limit, largest), 0, -1) if limit % size == 0)
+    whole, rest = divmod(limit, largest)
+    return (largest,) * whole + ((rest,) if rest else ())
 
 
 class SlidingWindowLimiter:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
-from shared.graph.pacing import SlidingWindowLimiter, filling_batch_size
+from shared.graph.pacing import SlidingWindowLimiter, window_filling_sizes
 
 
 class FakeTime:
@@ -51,17 +52,26 @@ def test_reservations_larger_than_the_limit_are_refused() -> None:
         asyncio.run(SlidingWindowLimiter(10, 1.0).acquire(11))
 
 
-@pytest.mark.parametrize(("limit", "largest", "size"), [(150, 20, 15), (40, 20, 20), (7, 20, 7), (13, 10, 1)])
-def test_paced_batches_divide_the_limit(limit: int, largest: int, size: int) -> None:
-    assert filling_batch_size(limit, largest) == size
+@pytest.mark.parametrize(
+    ("limit", "largest", "sizes"),
+    [(150, 20, (20,) * 7 + (10,)), (40, 20, (20, 20)), (7, 20, (7,)), (13, 10, (10, 3))],
+)
+def test_paced_batch_sizes_sum_to_the_limit(limit: int, largest: int, sizes: tuple[int, ...]) -> None:
+    assert window_filling_sizes(limit, largest) == sizes
+    assert sum(sizes) == limit
 
 
-async def test_batches_of_a_divisor_fill_every_window() -> None:
-    """1,000 invitations at 150 per 5 s: batches of 15 need 7 windows (30 s), batches of 20 need 8."""
-    for size, last_window in ((15, 30.0), (20, 35.0)):
+async def test_window_filling_batches_fill_every_window() -> None:
+    """1,000 invitations at 150 per 5 s: 7 x 20 + 10 per window needs 7 windows (30 s); 20s alone need 8."""
+    for pattern, last_window, requests in (((20,) * 7 + (10,), 30.0, 53), ((20,), 35.0, 50)):
         fake = FakeTime()
         limiter = SlidingWindowLimiter(150, 5.0, clock=fake.clock, sleep=fake.sleep)
-        for sent in range(0, 1000, size):
+        sent, count = 0, 0
+        for size in itertools.cycle(pattern):
+            if sent >= 1000:
+                break
             async with limiter.reserve(min(size, 1000 - sent)):
                 pass
+            sent, count = sent + size, count + 1
         assert fake.now == pytest.approx(last_window)
+        assert count == requests
