@@ -49,12 +49,34 @@ def indexed() -> dict[str, Any]:
     return index_functions()
 
 
+ALL_FUNCTIONS = {
+    "onboard_guest": "httpTrigger",
+    "onboard_guests": "httpTrigger",
+    "governance_run": "timerTrigger",
+    "clean_up_review_round": "queueTrigger",
+}
+
+
 def test_expected_functions_with_one_trigger_each(indexed: dict[str, Any]) -> None:
-    assert set(EXPECTED) <= set(indexed)
+    assert {name: _trigger(fn)["type"] for name, fn in indexed.items()} == ALL_FUNCTIONS
     for name, function_json in indexed.items():
         triggers = [b for b in function_json["bindings"] if b["type"] in TRIGGER_TYPES]
         assert len(triggers) == 1, name
         assert function_json["scriptFile"] == "function_app.py"
+
+
+def _trigger(function_json: dict[str, Any]) -> dict[str, Any]:
+    return next(b for b in function_json["bindings"] if b["type"] in TRIGGER_TYPES)
+
+
+def test_timer_and_queue_bindings(indexed: dict[str, Any]) -> None:
+    timer = _trigger(indexed["governance_run"])
+    assert timer["schedule"] == "%GOVERNANCE_SCHEDULE%"
+    assert timer["runOnStartup"] is False
+    assert timer["useMonitor"] is True
+    queue = _trigger(indexed["clean_up_review_round"])
+    assert queue["queueName"] == "%CLEANUP_QUEUE_NAME%"
+    assert queue["connection"] == "AzureWebJobsStorage"
 
 
 def test_onboarding_http_bindings(indexed: dict[str, Any]) -> None:
