@@ -73,6 +73,17 @@ async def receive_many(runtime: Runtime, delivery: Delivery) -> BulkOutcome:
         return outcome
 
 
+async def _replay_detail(runtime: Runtime, webhook_id: str, claim: Claim) -> str:
+    """Say what became of the first delivery, so a sender that lost that answer knows where it stands."""
+    if claim is Claim.IN_PROGRESS:
+        return "A delivery with this webhook-id is being processed; send new events with a new id."
+    status = await runtime.store.webhook_status(webhook_id)
+    answered = ""
+    if status is not None:
+        answered = " (it succeeded)" if status < 400 else f" (it was refused with {status})"
+    return f"A delivery with this webhook-id was already processed{answered}; send new events with a new id."
+
+
 @asynccontextmanager
 async def _signed_json(runtime: Runtime, delivery: Delivery) -> AsyncIterator[Any]:
     limit = runtime.settings.onboarding.max_body_bytes
@@ -86,8 +97,7 @@ async def _signed_json(runtime: Runtime, delivery: Delivery) -> AsyncIterator[An
     claim = await runtime.store.claim_webhook(webhook_id, now=now)
     if claim is not Claim.CLAIMED:
         log.info("delivery %s refused: %s", _loggable(webhook_id), claim.value)
-        detail = "being processed" if claim is Claim.IN_PROGRESS else "already processed"
-        raise WebhookReplayed(f"A delivery with this webhook-id was {detail}; send new events with a new id.")
+        raise WebhookReplayed(await _replay_detail(runtime, webhook_id, claim))
     try:
         yield payload
     except RequestRefused as refusal:

@@ -200,6 +200,17 @@ class StateStore:
         with _storage_errors():
             await table.upsert_entity(entity | {"At": now, "Status": status}, mode=UpdateMode.REPLACE)
 
+    async def webhook_status(self, webhook_id: str) -> int | None:
+        """The status a finished delivery was recorded with: 200 for any success, else the refusal's."""
+        table = await self._client()
+        with _storage_errors():
+            try:
+                entity = await table.get_entity("webhook", _key(webhook_id), select=["Status"])
+            except ResourceNotFoundError:
+                return None
+        status = entity.get("Status")
+        return int(status) if isinstance(status, int) else None
+
     async def release_webhook(self, webhook_id: str) -> None:
         """Forget a claim after a transient failure, so the sender's retry with this id is processed."""
         table = await self._client()

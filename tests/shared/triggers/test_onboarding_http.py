@@ -93,6 +93,8 @@ async def test_same_webhook_id_is_a_replay_but_a_transient_failure_releases_it(
     assert completed.status == 201
     replayed = await post(None, raw=body, headers=headers)
     assert (replayed.status, replayed.problem_type) == (409, "webhook-replayed")
+    # a sender that lost the 201 learns the first delivery succeeded
+    assert "already processed (it succeeded)" in replayed.json["detail"]
 
 
 async def test_replication_delay_through_the_handler(post: Any, emulator_state: Any) -> None:
