@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
+from scripts.processes import Stack
 from shared.graph.client import StaticTokenCredential, build_graph_client
 
 from .directory_helpers import FEELGOOD, collect, config, invite, not_found, odata_error, ref, user_id
@@ -24,45 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"emulator exited early with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/_emulator/clock", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise TimeoutError("the emulator did not start listening")
-
-
 @pytest.fixture(scope="module")
-def served() -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "graph_emulator", "--port", str(port), "--frozen-clock"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_until_serving(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python -m graph_emulator`` on a free loopback port (frozen clock), as the demo starts it."""
+    with Stack(log_dir=tmp_path_factory.mktemp("emulator")) as stack:
+        yield stack.start_emulator(frozen=True)
 
 
 def cli_token(url: str) -> str:

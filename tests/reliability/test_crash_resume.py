@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -33,11 +32,11 @@ import httpx
 import pytest
 
 from graph_emulator.state import default_seed
+from scripts.processes import Stack
 from shared.cleanup_message import CleanupMessage
 from shared.graph.client import StaticTokenCredential, build_graph_client
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import guest_review
-from tests.emulator.test_socket_smoke import free_port, wait_until_serving
 from tests.reliability import figures
 from tests.reliability.pii import Sensitive, find_leaks
 from tests.shared.conftest import settings_env
@@ -96,26 +95,11 @@ def seed() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def emulator_url() -> Iterator[str]:
+def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m graph_emulator`` on a free loopback port, frozen clock; stopped after the module."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "graph_emulator", "--port", str(port), "--frozen-clock"]
-    command += ["--clock-start", CLOCK_START]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_until_serving(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    start = datetime.fromisoformat(CLOCK_START.replace("Z", "+00:00"))
+    with Stack(log_dir=tmp_path_factory.mktemp("emulator")) as stack:
+        yield stack.start_emulator(frozen=True, clock_start=start)
 
 
 @dataclass
