@@ -256,12 +256,7 @@ class StateStore:
 
     async def record_denial(self, guest_id: str, instance_id: str, at: datetime) -> None:
         """Remember that a review denied ``guest_id`` (the latest denial wins)."""
-        table = await self._client()
-        entity = {"PartitionKey": "denial", "RowKey": guest_id, "InstanceId": instance_id, "DeniedAt": at}
-        with _storage_errors():
-            existing = await self.latest_denial(guest_id)
-            if existing is None or existing.denied_at <= at:
-                await table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        await self.record_denials({guest_id: at}, instance_id)
 
     async def record_denials(self, denied_at: Mapping[str, datetime], instance_id: str) -> None:
         """``record_denial`` for a whole round: the stored dates are read 14 guests a query and the
@@ -413,10 +408,7 @@ class StateStore:
 
     async def record_disabled(self, guest_id: str, *, instance_id: str, at: datetime) -> None:
         """Remember when cleanup disabled ``guest_id``; the first date is kept on re-runs."""
-        table = await self._client()
-        entity = {"PartitionKey": "disabled", "RowKey": guest_id, "InstanceId": instance_id, "DisabledAt": at}
-        with _storage_errors(), suppress(ResourceExistsError):
-            await table.create_entity(entity)
+        await self.record_disabled_many([guest_id], instance_id=instance_id, at=at)
 
     async def record_disabled_many(self, guest_ids: Iterable[str], *, instance_id: str, at: datetime) -> None:
         """``record_disabled`` for many guests: 100 creates a transaction, first dates still kept."""
