@@ -5,6 +5,7 @@ Partitions (``PartitionKey``) and their row keys:
 - ``webhook``    sha256 of a webhook id: claimed, then done or refused (replay refusal)
 - ``onboarding`` hash of a normalised e-mail address -> guest object id (201 vs 200, cool-down)
 - ``denial``     guest object id -> latest review denial (written by cleanup)
+- ``disabled``   guest object id -> when cleanup disabled it (governance deletes after the grace period)
 - ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
                  cleanup's rows have stable keys (``cleanup-{instance}-...``) so re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
