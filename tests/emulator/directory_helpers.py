@@ -88,3 +88,22 @@ def user_id(invitation: Invitation) -> str:
     assert invitation.invited_user is not None
     assert invitation.invited_user.id is not None
     return invitation.invited_user.id
+
+
+# Graph's default user properties (user resource docs), written out here rather than imported from the
+# emulator, so the tests check the emulator against the docs.
+USER_DEFAULT = frozenset(
+    {
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+        "id",
+    }
+)

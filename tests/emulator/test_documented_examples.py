@@ -15,21 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from .directory_helpers import ADELE, ADMIN, ALEX, FEELGOOD, GRAPH_ROOT, MEGAN, RETAIL, SALES
+from .directory_helpers import ADELE, ADMIN, ALEX, FEELGOOD, GRAPH_ROOT, MEGAN, RETAIL, SALES, USER_DEFAULT
 
-USER_DEFAULT = {
-    "businessPhones",
-    "displayName",
-    "givenName",
-    "jobTitle",
-    "mail",
-    "mobilePhone",
-    "officeLocation",
-    "preferredLanguage",
-    "surname",
-    "userPrincipalName",
-    "id",
-}
 CREATE_GROUP_RESPONSE = {  # group-post-groups, example 1 response
     "id",
     "deletedDateTime",

@@ -19,6 +19,7 @@ from .directory_helpers import (
     MEGAN,
     MISSING,
     RETAIL,
+    USER_DEFAULT,
     collect,
     config,
     invite,
@@ -29,19 +30,6 @@ from .directory_helpers import (
 )
 
 Query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters
-DEFAULT_KEYS = {
-    "businessPhones",
-    "displayName",
-    "givenName",
-    "jobTitle",
-    "mail",
-    "mobilePhone",
-    "officeLocation",
-    "preferredLanguage",
-    "surname",
-    "userPrincipalName",
-    "id",
-}
 
 
 async def list_users(graph, *, eventual: bool = False, **query) -> list[User]:
@@ -57,7 +45,7 @@ async def test_get_by_id_returns_the_default_property_set(raw_client: httpx.Asyn
     assert user.user_principal_name == "MeganB@contoso.onmicrosoft.com"
     token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
     body = (await raw_client.get(f"/v1.0/users/{MEGAN}", headers={"Authorization": f"Bearer {token}"})).json()
-    assert set(body) - {"@odata.context"} == DEFAULT_KEYS
+    assert set(body) - {"@odata.context"} == USER_DEFAULT
     assert body["@odata.context"] == "http://127.0.0.1/v1.0/$metadata#users/$entity"
 
 
