@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 
 from scripts.send_webhook import FEELGOOD
 from scripts.story import RETAIL
+from tests.process_output import read_until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,11 +192,7 @@ def test_ctrl_c_half_way_stops_every_process(tmp_path: Path) -> None:
         text=True,
     )
     assert process.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + 90
-    while "The story:" not in seen and time.monotonic() < deadline and process.poll() is None:
-        if select.select([process.stderr], [], [], 1.0)[0]:
-            seen += process.stderr.readline()
+    seen = read_until(process, process.stderr, "The story:")
     process.send_signal(signal.SIGINT)
     rest = process.communicate(timeout=60)[1]
     pids = [int(p) for p in re.findall(r"\(pid (\d+)\)", seen)]

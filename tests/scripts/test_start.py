@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import select
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from devhost.azurite import connection_string, free_port
 from scripts.start import azurite_ports, emulator_port, host_command, parse_args
+from tests.process_output import read_until
 from tests.test_demo import alive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,11 +70,7 @@ def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Pat
         text=True,
     )
     assert process.stdout is not None
-    seen = ""
-    deadline = time.monotonic() + 90
-    while "devhost listening on" not in seen and time.monotonic() < deadline and process.poll() is None:
-        if select.select([process.stdout], [], [], 1.0)[0]:
-            seen += process.stdout.readline()
+    seen = read_until(process, process.stdout, "devhost listening on")
     try:
         url = re.search(r"devhost listening on (\S+)", seen)
         key = re.search(r"--key=(\S+)", seen)
