@@ -92,6 +92,7 @@ async def run_story(
 
 async def _tell(story: Driver, started: float) -> StoryReport:
     baseline = await story.control("GET", "/requests")
+    story.mark = int(baseline["roundTrips"])
     definitions_before = {d["id"] for d in (await story.control("GET", "/accessReviews"))["definitions"]}
     responses = {}
     for guest in (JOHN, ADA):
