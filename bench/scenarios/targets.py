@@ -20,3 +20,16 @@ class Target:
 def ratio(numerator: float, denominator: float) -> float:
     """``numerator / denominator``, infinite when the denominator is zero."""
     return numerator / denominator if denominator else float("inf")
+
+
+REQUESTS_TARGET = 10.0  # scenarios 1 and 2: at least 10x fewer Graph requests than the baseline
+
+
+def fewer_requests_target(fewer: float) -> Target:
+    """The Graph-requests target both throughput scenarios share; ``fewer`` = baseline / ours."""
+    return Target(
+        "Graph requests",
+        f"at least {REQUESTS_TARGET:g}x fewer than the baseline",
+        f"{fewer:.1f}x fewer",
+        fewer >= REQUESTS_TARGET,
+    )
