@@ -75,6 +75,15 @@ async def finished_round(
     return review
 
 
+async def all_denied_round(
+    graph: GraphServiceClient, raw: httpx.AsyncClient, state: TenantState, count: int
+) -> tuple[list[User], Round]:
+    """``count`` new guests of Feelgood, every one denied, in a round that ended without auto-apply."""
+    denied = guests(state, count, [FEELGOOD])
+    review = await finished_round(graph, raw, {FEELGOOD: {g.id: "Deny" for g in denied}}, auto_apply=False)
+    return denied, review
+
+
 def member(state: TenantState, group_id: str, user: User) -> bool:
     group = state.directory.group(group_id)
     assert group is not None

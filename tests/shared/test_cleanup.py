@@ -23,6 +23,7 @@ from .cleanup_fixtures import (
     IT_OPERATIONS,
     NO_GUARD,
     RETAIL,
+    all_denied_round,
     enabled,
     finished_round,
     guests,
@@ -235,10 +236,7 @@ async def test_a_denied_member_is_removed_but_never_disabled_and_a_deleted_user_
 async def test_apply_decisions_mode_calls_graph_once_instead_of_removing_each_member(
     graph: Any, raw_client: httpx.AsyncClient, emulator_state: TenantState, store: StateStore
 ) -> None:
-    denied = guests(emulator_state, 3, [FEELGOOD])
-    review = await finished_round(
-        graph, raw_client, {FEELGOOD: {g.id: "Deny" for g in denied}}, auto_apply=False
-    )
+    _, review = await all_denied_round(graph, raw_client, emulator_state, 3)
     emulator_state.requests.clear()
     settings = CleanupSettings(max_denial_share=1.0, removal_mode="applyDecisions")
     result = await run(graph, store, review.message(FEELGOOD), settings)
@@ -278,10 +276,7 @@ async def test_apply_decisions_mode_on_an_applied_instance_removes_nothing_more(
 async def test_a_finished_round_re_run_reads_one_row_and_writes_nothing(
     graph: Any, raw_client: httpx.AsyncClient, emulator_state: TenantState, store: StateStore
 ) -> None:
-    denied = guests(emulator_state, 2, [FEELGOOD])
-    review = await finished_round(
-        graph, raw_client, {FEELGOOD: {g.id: "Deny" for g in denied}}, auto_apply=False
-    )
+    _, review = await all_denied_round(graph, raw_client, emulator_state, 2)
     await run(graph, store, review.message(FEELGOOD))
     audit_before = await store.list_audit(instance_id=review.instances[FEELGOOD])
     emulator_state.requests.clear()
@@ -299,10 +294,7 @@ async def test_a_run_killed_half_way_is_completed_by_the_re_run_with_nothing_don
     store: StateStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    denied = guests(emulator_state, 25, [FEELGOOD])
-    review = await finished_round(
-        graph, raw_client, {FEELGOOD: {g.id: "Deny" for g in denied}}, auto_apply=False
-    )
+    _, review = await all_denied_round(graph, raw_client, emulator_state, 25)
 
     async def killed(*args: Any, **kwargs: Any) -> None:
         raise asyncio.CancelledError  # the worker dies after every Graph write, before the checkpoint
@@ -328,10 +320,7 @@ async def test_a_failure_between_removal_and_disable_is_completed_on_retry(
 ) -> None:
     from graph_emulator.faults import FaultConfig, FaultRule
 
-    denied = guests(emulator_state, 3, [FEELGOOD])
-    review = await finished_round(
-        graph, raw_client, {FEELGOOD: {g.id: "Deny" for g in denied}}, auto_apply=False
-    )
+    denied, review = await all_denied_round(graph, raw_client, emulator_state, 3)
     emulator_state.faults.configure(
         FaultConfig(rules=[FaultRule(status=503, method="PATCH", path="^/users/")])
     )

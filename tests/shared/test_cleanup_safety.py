@@ -21,7 +21,16 @@ from shared.errors import Throttled, Transient
 from shared.graph.batch import RetryPolicy
 from shared.state import AuditRecord, StateStore
 
-from .cleanup_fixtures import FEELGOOD, NO_GUARD, REAL, enabled, finished_round, guests, member
+from .cleanup_fixtures import (
+    FEELGOOD,
+    NO_GUARD,
+    REAL,
+    all_denied_round,
+    enabled,
+    finished_round,
+    guests,
+    member,
+)
 from .conftest import FAST_RETRIES
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
@@ -126,10 +135,7 @@ async def test_throttled_decision_pages_are_retried_after_retry_after(
 async def test_failing_batch_items_are_retried_one_by_one(
     graph: Any, raw_client: httpx.AsyncClient, emulator_state: TenantState, store: StateStore
 ) -> None:
-    denied = guests(emulator_state, 3, [FEELGOOD])
-    review = await finished_round(
-        graph, raw_client, {FEELGOOD: {g.id: "Deny" for g in denied}}, auto_apply=False
-    )
+    _, review = await all_denied_round(graph, raw_client, emulator_state, 3)
     rules = [
         FaultRule(status=503, method="DELETE", path="/members/", count=2, retry_after=1),
         FaultRule(status=429, method="POST", path="/getMemberGroups$", count=1, retry_after=1),
