@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+from msgraph.graph_service_client import GraphServiceClient
 
 from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews.backend import backend_of
@@ -274,6 +275,15 @@ async def test_dry_run_reports_and_writes_nothing(graph, emulator_state, change:
 # -- sweep --------------------------------------------------------------------------------------------
 
 
+async def first_round_ended(graph: GraphServiceClient, state: TenantState) -> str:
+    """A guest in every seed group, our definition created, the clock past its first round's end."""
+    guests_everywhere(state)
+    ensured = await ensure_definition(graph, POLICY, today=today(state))
+    assert ensured.definition_id is not None
+    state.clock.set(AFTER_FIRST_ROUND)
+    return ensured.definition_id
+
+
 async def test_one_message_per_finished_instance_and_none_again(
     graph, emulator_state, store: StateStore, queue, storage_connection_string: str, queue_name: str
 ) -> None:
@@ -306,13 +316,10 @@ async def test_one_message_per_finished_instance_and_none_again(
 async def test_instances_checkpointed_by_cleanup_are_not_enqueued(
     graph, emulator_state, store: StateStore, queue, storage_connection_string: str, queue_name: str
 ) -> None:
-    guests_everywhere(emulator_state)
-    ensured = await ensure_definition(graph, POLICY, today=today(emulator_state))
-    assert ensured.definition_id is not None
-    emulator_state.clock.set(AFTER_FIRST_ROUND)
-    by_group = {g: i for i, g in instances(emulator_state, ensured.definition_id).items()}
+    definition_id = await first_round_ended(graph, emulator_state)
+    by_group = {g: i for i, g in instances(emulator_state, definition_id).items()}
     await store.mark_instance_done(by_group[FEELGOOD], at=emulator_state.clock.now(), summary={})
-    swept = await sweep(graph, store, queue, ensured.definition_id, now=emulator_state.clock.now())
+    swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
     assert set(swept.enqueued) == {by_group[RETAIL], by_group[SALES]}
     assert swept.handled == 1
 
@@ -320,14 +327,11 @@ async def test_instances_checkpointed_by_cleanup_are_not_enqueued(
 async def test_unknown_statuses_are_logged_not_fatal(
     graph, emulator_state, store: StateStore, queue, caplog: pytest.LogCaptureFixture
 ) -> None:
-    guests_everywhere(emulator_state)
-    ensured = await ensure_definition(graph, POLICY, today=today(emulator_state))
-    assert ensured.definition_id is not None
-    emulator_state.clock.set(AFTER_FIRST_ROUND)
-    odd = next(iter(instances(emulator_state, ensured.definition_id)))
+    definition_id = await first_round_ended(graph, emulator_state)
+    odd = next(iter(instances(emulator_state, definition_id)))
     backend_of(emulator_state).instances[odd].status = "Archiving"  # a value Graph may add one day
     with caplog.at_level("WARNING", logger="shared.review_sweep"):
-        swept = await sweep(graph, store, queue, ensured.definition_id, now=emulator_state.clock.now())
+        swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
     assert swept.unknown == (odd,)
     assert len(swept.enqueued) == 2
     assert f"instance {odd}" in caplog.text
@@ -337,13 +341,8 @@ async def test_unknown_statuses_are_logged_not_fatal(
 async def test_sweep_dry_run_sends_and_records_nothing(
     graph, emulator_state, store: StateStore, queue, storage_connection_string: str, queue_name: str
 ) -> None:
-    guests_everywhere(emulator_state)
-    ensured = await ensure_definition(graph, POLICY, today=today(emulator_state))
-    assert ensured.definition_id is not None
-    emulator_state.clock.set(AFTER_FIRST_ROUND)
-    swept = await sweep(
-        graph, store, queue, ensured.definition_id, now=emulator_state.clock.now(), dry_run=True
-    )
+    definition_id = await first_round_ended(graph, emulator_state)
+    swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now(), dry_run=True)
     assert len(swept.enqueued) == 3
     assert await queued(storage_connection_string, queue_name) == []
-    assert await store.enqueued_instances(ensured.definition_id) == set()
+    assert await store.enqueued_instances(definition_id) == set()
