@@ -29,6 +29,7 @@ from .access_review_fixtures import (
     list_decisions,
     list_instances,
 )
+from .directory_helpers import odata_error
 
 TODAY = date(2026, 1, 5)
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -368,6 +369,4 @@ async def test_read_permission_lists_decisions_but_cannot_record(
     for write in writes:
         with pytest.raises(ODataError) as caught:
             await write
-        assert caught.value.response_status_code == 403
-        assert caught.value.error is not None
-        assert caught.value.error.code == "Authorization_RequestDenied"
+        assert odata_error(caught)[:2] == (403, "Authorization_RequestDenied")

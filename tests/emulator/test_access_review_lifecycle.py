@@ -32,6 +32,7 @@ from .access_review_fixtures import (
     list_decisions,
     list_instances,
 )
+from .directory_helpers import odata_error
 
 TODAY = date(2026, 1, 5)
 
@@ -392,9 +393,7 @@ async def test_status_filter_and_instance_permissions(
     for write in (instance.stop.post(), instance.apply_decisions.post()):
         with pytest.raises(ODataError) as caught:
             await write
-        assert caught.value.response_status_code == 403
-        assert caught.value.error is not None
-        assert caught.value.error.code == "Authorization_RequestDenied"
+        assert odata_error(caught)[:2] == (403, "Authorization_RequestDenied")
 
 
 async def test_instance_duration_zero_reproduces_the_tutorial(
