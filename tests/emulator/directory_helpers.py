@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.invitation import Invitation
@@ -74,6 +75,13 @@ async def collect(graph: GraphServiceClient, first_page: Any) -> list[Any]:
 
     await PageIterator(first_page, graph.request_adapter).iterate(keep)
     return items
+
+
+async def bearer(raw_client: httpx.AsyncClient, roles: list[str] | None = None) -> dict[str, str]:
+    """An ``Authorization`` header with a fresh emulator token (every permission when ``roles`` is None)."""
+    body = {} if roles is None else {"roles": roles}
+    token = (await raw_client.post("/_emulator/token", json=body)).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def odata_error(caught: pytest.ExceptionInfo[ODataError]) -> tuple[int | None, str | None, str | None]:

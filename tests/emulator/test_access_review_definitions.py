@@ -26,7 +26,7 @@ from .access_review_fixtures import (
     add_guest,
     guest_review,
 )
-from .directory_helpers import odata_error
+from .directory_helpers import bearer, odata_error
 
 TODAY = date(2026, 1, 5)
 
@@ -98,7 +98,7 @@ async def test_create_answers_201_with_server_filled_properties(graph: GraphServ
 async def test_create_with_datetime_start_date_is_echoed_as_a_date(
     raw_client: httpx.AsyncClient, graph
 ) -> None:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
+    authorization = await bearer(raw_client)
     body = {
         "displayName": "Weekly review of one group",
         "scope": {"query": f"/groups/{FEELGOOD}/transitiveMembers", "queryType": "MicrosoftGraph"},
@@ -114,7 +114,7 @@ async def test_create_with_datetime_start_date_is_echoed_as_a_date(
     response = await raw_client.post(
         "/v1.0/identityGovernance/accessReviews/definitions",
         json=body,
-        headers={"Authorization": f"Bearer {token}"},
+        headers=authorization,
     )
     assert response.status_code == 201
     created = response.json()
@@ -142,7 +142,7 @@ async def test_v1_prefix_of_enumeration_query_is_dropped(graph: GraphServiceClie
 
 
 async def test_beta_backup_reviewers_fill_fallback_reviewers(raw_client: httpx.AsyncClient, graph) -> None:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
+    authorization = await bearer(raw_client)
     body = {
         "displayName": "Beta series",
         "scope": {"query": GUEST_SCOPE, "queryType": "MicrosoftGraph"},
@@ -159,7 +159,7 @@ async def test_beta_backup_reviewers_fill_fallback_reviewers(raw_client: httpx.A
     response = await raw_client.post(
         "/beta/identityGovernance/accessReviews/definitions",
         json=body,
-        headers={"Authorization": f"Bearer {token}"},
+        headers=authorization,
     )
     assert response.status_code == 201
     created = response.json()

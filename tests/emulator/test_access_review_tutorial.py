@@ -21,6 +21,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from graph_emulator import TenantState
 
 from .access_review_fixtures import FALLBACK_REVIEWER, advance, guest_review, list_decisions, list_instances
+from .directory_helpers import bearer
 
 ZERO = "00000000-0000-0000-0000-000000000000"
 GUEST_QUERY = "/members/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')"
@@ -30,8 +31,7 @@ GUEST_QUERY = "/members/microsoft.graph.user/?$count=true&$filter=(userType eq '
 async def explorer(raw_client: httpx.AsyncClient) -> httpx.AsyncClient:
     """Graph Explorer: the tutorial's delegated permissions, here as an emulator token."""
     roles = ["User.Invite.All", "AccessReview.ReadWrite.All", "Group.ReadWrite.All", "User.ReadWrite.All"]
-    token = (await raw_client.post("/_emulator/token", json={"roles": roles})).json()["access_token"]
-    raw_client.headers["Authorization"] = f"Bearer {token}"
+    raw_client.headers.update(await bearer(raw_client, roles))
     return raw_client
 
 

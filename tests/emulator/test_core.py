@@ -10,6 +10,8 @@ from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from graph_emulator.errors import GraphError
 from graph_emulator.odata import parse_filter, quote
 
+from .directory_helpers import bearer
+
 
 async def test_token_endpoint_issues_bearer_tokens(raw_client: httpx.AsyncClient) -> None:
     response = await raw_client.post("/_emulator/token", json={"roles": ["User.Read.All"]})
@@ -43,8 +45,8 @@ async def test_unknown_token_is_401(raw_client: httpx.AsyncClient) -> None:
 
 
 async def test_unknown_segment_is_400_bad_request(raw_client: httpx.AsyncClient) -> None:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
-    response = await raw_client.get("/v1.0/frobnicators", headers={"Authorization": f"Bearer {token}"})
+    authorization = await bearer(raw_client)
+    response = await raw_client.get("/v1.0/frobnicators", headers=authorization)
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "Resource not found for the segment 'frobnicators'."
 
@@ -132,9 +134,9 @@ async def test_odata_error_type_is_raised_for_graph_errors(graph) -> None:
 
 
 async def test_batch_items_render_the_callers_service_root(raw_client: httpx.AsyncClient) -> None:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
+    authorization = await bearer(raw_client)
     body = {"requests": [{"id": "1", "method": "GET", "url": "/users?$top=1"}]}
-    response = await raw_client.post("/v1.0/$batch", json=body, headers={"Authorization": f"Bearer {token}"})
+    response = await raw_client.post("/v1.0/$batch", json=body, headers=authorization)
     item = response.json()["responses"][0]
     assert item["status"] == 200
     assert item["body"]["@odata.context"] == "http://127.0.0.1/v1.0/$metadata#users"

@@ -15,7 +15,18 @@ from typing import Any
 import httpx
 import pytest
 
-from .directory_helpers import ADELE, ADMIN, ALEX, FEELGOOD, GRAPH_ROOT, MEGAN, RETAIL, SALES, USER_DEFAULT
+from .directory_helpers import (
+    ADELE,
+    ADMIN,
+    ALEX,
+    FEELGOOD,
+    GRAPH_ROOT,
+    MEGAN,
+    RETAIL,
+    SALES,
+    USER_DEFAULT,
+    bearer,
+)
 
 CREATE_GROUP_RESPONSE = {  # group-post-groups, example 1 response
     "id",
@@ -54,8 +65,8 @@ DELETED_GROUP_ITEM = {
 
 @pytest.fixture
 async def api(raw_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
-    raw_client.headers["Authorization"] = f"Bearer {token}"
+    authorization = await bearer(raw_client)
+    raw_client.headers.update(authorization)
     return raw_client
 
 

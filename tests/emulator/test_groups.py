@@ -26,6 +26,7 @@ from .directory_helpers import (
     MISSING,
     RETAIL,
     SALES,
+    bearer,
     collect,
     config,
     invite_id,
@@ -78,10 +79,10 @@ async def test_create_with_owners_and_members(graph) -> None:
 
 @pytest.mark.parametrize("missing", ["displayName", "mailEnabled", "mailNickname", "securityEnabled"])
 async def test_required_properties(raw_client: httpx.AsyncClient, missing: str) -> None:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
+    authorization = await bearer(raw_client)
     body = {"displayName": "X", "mailEnabled": False, "mailNickname": "x", "securityEnabled": True}
     del body[missing]
-    response = await raw_client.post("/v1.0/groups", headers={"Authorization": f"Bearer {token}"}, json=body)
+    response = await raw_client.post("/v1.0/groups", headers=authorization, json=body)
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "Request_BadRequest"

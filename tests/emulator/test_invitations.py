@@ -17,6 +17,7 @@ from .directory_helpers import (
     FEELGOOD,
     MEGAN,
     MISSING,
+    bearer,
     config,
     invite,
     invite_id,
@@ -63,12 +64,10 @@ async def test_invitation_creates_a_pending_guest(graph) -> None:
 
 
 async def test_response_is_201_with_the_documented_body(raw_client: httpx.AsyncClient) -> None:
-    token = (await raw_client.post("/_emulator/token", json={"roles": ["User.Invite.All"]})).json()[
-        "access_token"
-    ]
+    authorization = await bearer(raw_client, ["User.Invite.All"])
     response = await raw_client.post(
         "/v1.0/invitations",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=authorization,
         json={
             "invitedUserEmailAddress": "admin@fabrikam.example",
             "inviteRedirectUrl": "https://myapp.contoso.com",
@@ -173,10 +172,8 @@ async def test_redeem_marks_the_guest_accepted(graph, raw_client: httpx.AsyncCli
     ],
 )
 async def test_required_fields_are_validated(raw_client: httpx.AsyncClient, body, message) -> None:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
-    response = await raw_client.post(
-        "/v1.0/invitations", headers={"Authorization": f"Bearer {token}"}, json=body
-    )
+    authorization = await bearer(raw_client)
+    response = await raw_client.post("/v1.0/invitations", headers=authorization, json=body)
     assert response.status_code == 400
     error = response.json()["error"]
     assert (error["code"], error["message"]) == ("BadRequest", message)

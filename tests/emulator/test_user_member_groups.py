@@ -41,6 +41,7 @@ from .directory_helpers import (
     MEGAN,
     MISSING,
     RETAIL,
+    bearer,
     not_found,
     odata_error,
     ref,
@@ -86,8 +87,8 @@ def add_group(state: TenantState, name: str, *members: str, security: bool = Tru
 
 @pytest.fixture
 async def api(raw_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
-    raw_client.headers["Authorization"] = f"Bearer {token}"
+    authorization = await bearer(raw_client)
+    raw_client.headers.update(authorization)
     return raw_client
 
 

@@ -20,6 +20,7 @@ from .directory_helpers import (
     MISSING,
     RETAIL,
     USER_DEFAULT,
+    bearer,
     collect,
     config,
     invite,
@@ -43,8 +44,8 @@ async def test_get_by_id_returns_the_default_property_set(raw_client: httpx.Asyn
     user = await graph.users.by_user_id(MEGAN).get()
     assert user.display_name == "Megan Bowen"
     assert user.user_principal_name == "MeganB@contoso.onmicrosoft.com"
-    token = (await raw_client.post("/_emulator/token", json={})).json()["access_token"]
-    body = (await raw_client.get(f"/v1.0/users/{MEGAN}", headers={"Authorization": f"Bearer {token}"})).json()
+    authorization = await bearer(raw_client)
+    body = (await raw_client.get(f"/v1.0/users/{MEGAN}", headers=authorization)).json()
     assert set(body) - {"@odata.context"} == USER_DEFAULT
     assert body["@odata.context"] == "http://127.0.0.1/v1.0/$metadata#users/$entity"
 
