@@ -51,15 +51,6 @@ class RequestTally:
     by_route: dict[str, int]
 
 
-async def fetch_token(endpoint: Endpoint) -> str:
-    """A bearer token with every permission, from the emulator's control plane."""
-    async with endpoint.control() as http:
-        response = await http.post("/_emulator/token", json={})
-    response.raise_for_status()
-    token: str = response.json()["access_token"]
-    return token
-
-
 async def request_tally(endpoint: Endpoint) -> RequestTally:
     async with endpoint.control() as http:
         response = await http.get("/_emulator/requests")
