@@ -58,6 +58,23 @@ class RoundContext:
         )
 
 
+def account_kept(fact: GuestFacts, group_id: str) -> tuple[Outcome, str | None] | None:
+    """Why a denied guest's account stays as it is (outcome, detail); None: it is to be disabled.
+
+    The one rule for real and dry runs: only an enabled guest account left with no other group.
+    """
+    others = fact.other_groups(group_id)
+    if not fact.found:
+        return Outcome.USER_NOT_FOUND, None
+    if others:
+        return Outcome.KEPT_OTHER_GROUPS, f"{others} other groups"
+    if not fact.is_guest:
+        return Outcome.KEPT_NOT_GUEST, f"userType {fact.user_type}"
+    if fact.enabled is False:
+        return Outcome.ALREADY_DISABLED, None
+    return None
+
+
 async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, int]:
     """Read-only: audit what a real run would change (outcome ``dry-run``); no checkpoint."""
     records: list[AuditRecord] = []
@@ -67,7 +84,7 @@ async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, in
     for guest_id, fact in facts.items():
         if fact.in_group(ctx.group_id):
             records.append(ctx.guest(guest_id, Action.REMOVE, Outcome.DRY_RUN, "would remove"))
-        if fact.found and not fact.other_groups(ctx.group_id) and fact.is_guest and fact.enabled is not False:
+        if account_kept(fact, ctx.group_id) is None:
             records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.DRY_RUN, "would disable"))
     actions = audit.tally(records)
     summary = ctx.round(
@@ -167,22 +184,14 @@ async def _accounts(
     to_disable: list[str] = []
     already: list[str] = []
     for guest_id, fact in facts.items():
-        others = fact.other_groups(ctx.group_id)
-        if not fact.found:
-            records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.USER_NOT_FOUND))
-        elif others:
-            records.append(
-                ctx.guest(guest_id, Action.ACCOUNT, Outcome.KEPT_OTHER_GROUPS, f"{others} other groups")
-            )
-        elif not fact.is_guest:
-            records.append(
-                ctx.guest(guest_id, Action.ACCOUNT, Outcome.KEPT_NOT_GUEST, f"userType {fact.user_type}")
-            )
-        elif fact.enabled is False:
-            already.append(guest_id)
-            records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.ALREADY_DISABLED))
-        else:
+        kept = account_kept(fact, ctx.group_id)
+        if kept is None:
             to_disable.append(guest_id)
+            continue
+        outcome, detail = kept
+        if outcome is Outcome.ALREADY_DISABLED:
+            already.append(guest_id)
+        records.append(ctx.guest(guest_id, Action.ACCOUNT, outcome, detail))
     results = await cleanup_graph.disable_accounts(ctx.graph, to_disable, ctx.policy) if to_disable else {}
     for guest_id, result in results.items():
         if isinstance(result, GraphFailure):
