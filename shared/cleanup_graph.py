@@ -26,6 +26,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from shared.cleanup_message import CleanupMessage
 from shared.errors import GraphFailure
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
+from shared.graph.paging import pages
 from shared.graph.raw import send_json
 from shared.graph.requests import member_groups
 
@@ -53,20 +54,15 @@ async def read_instance(graph: GraphServiceClient, message: CleanupMessage) -> d
     return body
 
 
-async def decision_pages(graph: GraphServiceClient, message: CleanupMessage) -> AsyncIterator[list[Any]]:
+def decision_pages(graph: GraphServiceClient, message: CleanupMessage) -> AsyncIterator[list[dict[str, Any]]]:
     """Every page of the instance's decisions, following the absolute ``@odata.nextLink``."""
-    builder = _instance(graph, message).decisions
     query = DecisionsRequestBuilder.DecisionsRequestBuilderGetQueryParameters(
         select=DECISION_FIELDS, top=DECISION_PAGE
     )
-    request = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
-    while True:
-        body = await send_json(graph, request) or {}
-        yield list(body.get("value") or [])
-        next_link = body.get("@odata.nextLink")
-        if not next_link:
-            return
-        request = builder.with_url(next_link).to_get_request_information()
+    first = _instance(graph, message).decisions.to_get_request_information(
+        RequestConfiguration(query_parameters=query)
+    )
+    return pages(graph, first)
 
 
 async def apply_decisions(graph: GraphServiceClient, message: CleanupMessage) -> None:
