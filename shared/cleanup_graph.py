@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.identity_governance.access_reviews.definitions.item.instances.item.access_review_instance_item_request_builder import (  # noqa: E501
     AccessReviewInstanceItemRequestBuilder,
 )
@@ -20,7 +19,6 @@ from msgraph.generated.identity_governance.access_reviews.definitions.item.insta
     DecisionsRequestBuilder,
 )
 from msgraph.generated.models.user import User
-from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
 from shared.cleanup_message import CleanupMessage
@@ -28,12 +26,11 @@ from shared.errors import GraphFailure
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
 from shared.graph.paging import pages
 from shared.graph.raw import send_json
-from shared.graph.requests import member_groups
+from shared.graph.requests import member_groups, user_facts
 
 DECISION_FIELDS = ["id", "decision", "principal", "applyResult", "reviewedDateTime"]
 DECISION_PAGE = 100
 INSTANCE_FIELDS = ["id", "status", "scope"]
-USER_FIELDS = ["id", "userType", "accountEnabled"]
 
 
 def _instance(graph: GraphServiceClient, message: CleanupMessage) -> AccessReviewInstanceItemRequestBuilder:
@@ -100,12 +97,6 @@ class GuestFacts:
         return len((self.groups or frozenset()) - {group_id})
 
 
-def _user_request(graph: GraphServiceClient, guest_id: str) -> RequestInformation:
-    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=USER_FIELDS)
-    builder = graph.users.by_user_id(guest_id)
-    return builder.to_get_request_information(RequestConfiguration(query_parameters=query))
-
-
 async def look_up(
     graph: GraphServiceClient, guest_ids: Iterable[str], policy: RetryPolicy, *, with_user: bool = True
 ) -> dict[str, GuestFacts]:
@@ -113,7 +104,7 @@ async def look_up(
     ids = list(dict.fromkeys(guest_ids))
     requests = [BatchRequest(f"g{n}", member_groups(graph, g)) for n, g in enumerate(ids)]
     if with_user:
-        requests += [BatchRequest(f"u{n}", _user_request(graph, g)) for n, g in enumerate(ids)]
+        requests += [BatchRequest(f"u{n}", user_facts(graph, g)) for n, g in enumerate(ids)]
     answers = await send_batch(graph, requests, policy=policy)
     facts: dict[str, GuestFacts] = {}
     for n, guest_id in enumerate(ids):

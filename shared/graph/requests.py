@@ -80,7 +80,10 @@ def member_groups(graph: GraphServiceClient, user_id: str) -> RequestInformation
 
 
 def user_facts(graph: GraphServiceClient, user_id: str) -> RequestInformation:
-    """``GET /users/{id}?$select=id,userType,accountEnabled``: is the sponsor an internal user."""
+    """``GET /users/{id}?$select=id,userType,accountEnabled``: guest or member, enabled or not.
+
+    Onboarding asks it of a sponsor, cleanup and grace deletions of a denied guest.
+    """
     query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=USER_FACTS)
     return graph.users.by_user_id(user_id).to_get_request_information(
         RequestConfiguration(query_parameters=query)
