@@ -32,7 +32,7 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -48,7 +48,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from scripts.send_webhook import settings_values
 from shared.config import Env, GraphSettings
 from shared.errors import ConfigurationError, Forbidden, GraphFailure, NotFound
-from shared.graph.client import graph_client_from_settings
+from shared.graph.client import build_graph_client, credential_from_settings, graph_scopes
 from shared.graph.paging import list_all
 from shared.graph.permissions import APP_PERMISSIONS
 from shared.graph.raw import send_json
@@ -224,29 +224,45 @@ def graph_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Grap
     return settings
 
 
+@contextlib.asynccontextmanager
+async def operator_graph(
+    settings: GraphSettings, transport: httpx.AsyncBaseTransport | None
+) -> AsyncIterator[GraphServiceClient]:
+    """The app's client factory with the operator's settings; a one-shot command closes what it opened
+    (a worker keeps its client for life, so the factory leaves that to its caller)."""
+    http = transport or httpx.AsyncHTTPTransport()
+    credential = credential_from_settings(settings, transport=transport)
+    try:
+        yield build_graph_client(settings.base_url, credential, transport=http, scopes=graph_scopes(settings))
+    finally:
+        await credential.close()
+        await http.aclose()
+
+
 async def run(
     argv: Sequence[str] | None,
     environ: Mapping[str, str],
     out: TextIO = sys.stdout,
     *,
+    err: TextIO = sys.stderr,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     args = parse_args(argv)
     try:
         settings = graph_settings(args, environ)
     except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=err)
         return 2
-    graph = graph_client_from_settings(settings, transport=transport)
     try:
-        plan = await make_plan(graph, args.principal_id, APP_PERMISSIONS)
-        if not args.dry_run:
-            await apply(graph, args.principal_id, plan, remove_extra=args.remove_extra)
+        async with operator_graph(settings, transport) as graph:
+            plan = await make_plan(graph, args.principal_id, APP_PERMISSIONS)
+            if not args.dry_run:
+                await apply(graph, args.principal_id, plan, remove_extra=args.remove_extra)
     except GrantFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=err)
         return 1
     except GraphFailure as exc:
-        print(f"error: Graph answered {exc.status} {exc.code}: {exc.message}", file=sys.stderr)
+        print(f"error: Graph answered {exc.status} {exc.code}: {exc.message}", file=err)
         return 1
     report(plan, args.principal_id, dry_run=args.dry_run, remove_extra=args.remove_extra, out=out)
     return 0
