@@ -41,8 +41,11 @@ def _serve(args: argparse.Namespace) -> int:
 def _token(args: argparse.Namespace) -> int:
     import httpx
 
+    url = f"{args.url.rstrip('/')}/_emulator/token"
     body = {} if args.roles is None else {"roles": [r for r in args.roles.split(",") if r]}
-    response = httpx.post(f"{args.url.rstrip('/')}/_emulator/token", json=body, timeout=10)
+    if args.service_principal:  # a token as that identity: its roles are what it was granted
+        url, body = f"{args.url.rstrip('/')}/_emulator/servicePrincipals/{args.service_principal}/token", {}
+    response = httpx.post(url, json=body, timeout=10)
     if response.status_code != 200:
         print(response.text, file=sys.stderr)
         return 1
@@ -65,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     token = sub.add_parser("token", help="print a bearer token from a running emulator")
     token.add_argument("--url", default="http://127.0.0.1:8765")
-    token.add_argument("--roles", help="comma-separated permissions (default: all)")
+    issued = token.add_mutually_exclusive_group()
+    issued.add_argument("--roles", help="comma-separated permissions (default: all)")
+    issued.add_argument("--service-principal", help="object id or appId: a token as that identity")
     args = parser.parse_args(argv)
     return _token(args) if args.command == "token" else _serve(args)
 

@@ -19,6 +19,10 @@ KNOWN_PERMISSIONS: tuple[str, ...] = (
     "AccessReview.Read.All",
     "AccessReview.ReadWrite.All",
     "AccessReview.ReadWrite.Membership",
+    "AppRoleAssignment.ReadWrite.All",
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Application.ReadWrite.OwnedBy",
     "Directory.Read.All",
     "Directory.ReadWrite.All",
     "Group.Create",
@@ -42,6 +46,7 @@ TOKEN_LIFETIME_SECONDS = 3599
 class Token:
     roles: frozenset[str]
     expires_at: float  # time.monotonic()
+    principal_id: str | None = None  # the service principal it was issued to, if any
 
     def expires_in(self) -> int:
         return max(0, int(self.expires_at - time.monotonic()))
@@ -51,12 +56,14 @@ class TokenStore:
     def __init__(self) -> None:
         self._tokens: dict[str, Token] = {}
 
-    def issue(self, value: str, roles: Iterable[str] | None) -> Token:
+    def issue(self, value: str, roles: Iterable[str] | None, *, principal_id: str | None = None) -> Token:
+        """A token with ``roles`` (every known permission when None), fixed for its lifetime as in
+        Entra: changing a principal's app-role assignments affects only tokens issued afterwards."""
         granted = frozenset(KNOWN_PERMISSIONS if roles is None else roles)
         unknown = sorted(granted - set(KNOWN_PERMISSIONS))
         if unknown:
             raise ValueError(f"unknown permissions: {', '.join(unknown)}")
-        token = Token(granted, time.monotonic() + TOKEN_LIFETIME_SECONDS)
+        token = Token(granted, time.monotonic() + TOKEN_LIFETIME_SECONDS, principal_id)
         self._tokens[value] = token
         return token
 

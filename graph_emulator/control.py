@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .auth import KNOWN_PERMISSIONS
+from .auth import KNOWN_PERMISSIONS, Token
 from .clock import format_datetime, parse_datetime, parse_duration
 from .faults import FaultConfig
 from .http import json_response, read_json, tenant
+from .state import TenantState
 
 
 def _problem(message: str, status: int = 400) -> Response:
@@ -30,20 +31,29 @@ async def issue_token(request: Request) -> Response:
     roles = body.get("roles")
     if roles is not None and (not isinstance(roles, list) or not all(isinstance(r, str) for r in roles)):
         return _problem("roles must be a list of permission names")
-    state = tenant(request)
-    value = f"emu.{state.ids.token()}"
     try:
-        token = state.tokens.issue(value, roles)
+        value, token = issue(tenant(request), roles)
     except ValueError as exc:
         return _problem(f"{exc}; known: {', '.join(KNOWN_PERMISSIONS)}")
-    return json_response(
-        {
-            "access_token": value,
-            "token_type": "Bearer",
-            "expires_in": token.expires_in(),
-            "roles": sorted(token.roles),
-        }
-    )
+    return json_response(token_json(value, token))
+
+
+def issue(
+    state: TenantState, roles: list[str] | None, *, principal_id: str | None = None
+) -> tuple[str, Token]:
+    """A new bearer token value and its token (roles None: every known permission)."""
+    value = f"emu.{state.ids.token()}"
+    return value, state.tokens.issue(value, roles, principal_id=principal_id)
+
+
+def token_json(value: str, token: Token) -> dict[str, Any]:
+    """The control plane's token answer, shaped like an OAuth token response plus its roles."""
+    return {
+        "access_token": value,
+        "token_type": "Bearer",
+        "expires_in": token.expires_in(),
+        "roles": sorted(token.roles),
+    }
 
 
 async def reset(request: Request) -> Response:

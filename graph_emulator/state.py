@@ -128,6 +128,11 @@ class TenantState:
 
     # -- seeding -------------------------------------------------------------------------------
 
+    @property
+    def seed(self) -> dict[str, Any]:
+        """The seed document the tenant was (re)built from; extensions seed their own parts from it."""
+        return self._seed
+
     def load(self, seed: dict[str, Any]) -> None:
         """Add the users and groups of a seed document (see ``default_seed.json``)."""
         now = self.clock.now()

@@ -78,8 +78,10 @@ def build_graph_client(
 class EmulatorTokenCredential(AsyncTokenCredential):
     """Fetches a bearer token from the Graph emulator's control plane (local runs only).
 
-    ``POST {emulator_url}/_emulator/token`` with the configured roles, cached until a minute before
-    it expires. Tests pass ``transport`` to reach an in-process emulator.
+    ``POST {emulator_url}/_emulator/token`` with the configured roles or, given ``service_principal``
+    (a client id), ``POST .../_emulator/servicePrincipals/{id}/token``: a token as that identity,
+    holding the app roles it has been granted. Cached until a minute before it expires. Tests pass
+    ``transport`` to reach an in-process emulator.
     """
 
     def __init__(
@@ -88,18 +90,23 @@ class EmulatorTokenCredential(AsyncTokenCredential):
         roles: Sequence[str] | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        service_principal: str | None = None,
     ) -> None:
         self._url = emulator_url.rstrip("/")
         self._roles = list(roles) if roles is not None else None
         self._transport = transport
+        self._service_principal = service_principal
         self._token: AccessToken | None = None
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         if self._token is not None and self._token.expires_on - 60 > time.time():
             return self._token
+        url = f"{self._url}/_emulator/token"
         body = {} if self._roles is None else {"roles": self._roles}
+        if self._service_principal is not None:
+            url, body = f"{self._url}/_emulator/servicePrincipals/{self._service_principal}/token", {}
         async with httpx.AsyncClient(transport=self._transport, timeout=10.0) as http:
-            response = await http.post(f"{self._url}/_emulator/token", json=body)
+            response = await http.post(url, json=body)
         response.raise_for_status()
         data = response.json()
         self._token = AccessToken(data["access_token"], int(time.time()) + int(data["expires_in"]))
@@ -119,6 +126,11 @@ def credential_from_settings(
     from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
 
     if settings.auth_mode == "emulator":
+        if settings.emulator_roles is None and settings.client_id is not None:
+            # the identity's own token: it holds what was granted to it (scripts.grant_permissions)
+            return EmulatorTokenCredential(
+                settings.emulator_url, transport=transport, service_principal=settings.client_id
+            )
         roles = settings.emulator_roles if settings.emulator_roles is not None else APP_PERMISSIONS
         return EmulatorTokenCredential(settings.emulator_url, roles, transport=transport)
     if settings.auth_mode == "client_secret":

@@ -5,8 +5,9 @@ an in-process ``DevHost`` (the real ``function_app``, its timer through the admi
 trigger polling Azurite) and the emulator is served by uvicorn in the same loop, so one story costs
 a few seconds and no process start. The app reads its settings from the environment, as in a
 worker: the sample's values, this stack's ports and names, and the Graph permissions under test
-(``GRAPH_EMULATOR_ROLES``). ``watch`` runs the story and stops it as soon as a function fails, so a
-missing permission in the queue function does not cost the story's whole wait.
+(``GRAPH_EMULATOR_ROLES``, or what its identity was granted). ``watch`` runs the story and stops it
+as soon as a function fails, so a missing permission in the queue function does not cost the
+story's whole wait.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import contextlib
 import secrets
 import socket
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,9 +90,17 @@ async def serve_emulator(state: TenantState) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def app_stack(
-    storage: str, roles: Sequence[str], monkeypatch: pytest.MonkeyPatch
+    storage: str,
+    roles: Sequence[str] | None,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    settings: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    """A fresh tenant (clock frozen at today 00:00 UTC, as in the demo), table, queue and host."""
+    """A fresh tenant (clock frozen at today 00:00 UTC, as in the demo), table, queue and host.
+
+    ``roles`` None leaves ``GRAPH_EMULATOR_ROLES`` empty: with ``AZURE_CLIENT_ID`` in ``settings`` the
+    app's token is then its identity's, holding what was granted to it.
+    """
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     state = TenantState(clock_start=today)
     async with serve_emulator(state) as emulator:
@@ -102,7 +111,8 @@ async def app_stack(
             "AzureWebJobsStorage": storage,
             "STATE_TABLE_NAME": f"lp{suffix}",
             "CLEANUP_QUEUE_NAME": f"lp-cleanup-{suffix}",
-            "GRAPH_EMULATOR_ROLES": ",".join(roles),
+            "GRAPH_EMULATOR_ROLES": ",".join(roles) if roles is not None else "",
+            **(settings or {}),
         }
         for name, value in values.items():
             monkeypatch.setenv(name, value)
