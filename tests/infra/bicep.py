@@ -140,8 +140,10 @@ class Declaration:
 
     @property
     def header(self) -> str:
-        """The statement up to its value (``resource x 'type@version' existing``)."""
-        body = self.value
+        """The statement up to its value (``resource x 'type@version' existing``), or all of it."""
+        body = self.default
+        if body is None:
+            return self.text
         return self.text[: len(self.text) - len(body)].rstrip().rstrip("=").strip()
 
     @property

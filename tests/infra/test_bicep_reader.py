@@ -43,6 +43,7 @@ def test_declarations_with_their_decorators_and_values() -> None:
     assert dry_run.default == "'true'"
     assert found["param", "secret"].default is None
     assert found["param", "secret"].decorators == "@secure()"
+    assert found["param", "secret"].header == "param secret string"
     assert found["resource", "ra"].resource_type == "Microsoft.Authorization/roleAssignments"
     assert found["resource", "ra"].body == {"name": "guid('x')", "scope": "vault"}
 
