@@ -1,7 +1,8 @@
 """The access-review backend: definitions, instances and decisions of one tenant, and their rules.
 
 No HTTP here: methods are named after the Graph operations, raise ``GraphError`` subclasses, and
-are called by the handlers and the control plane. The backend lives in
+are called by the handlers and the control plane. The records live in the ``ReviewStore`` this
+class extends, which the clock-driven ``lifecycle`` acts on too. The backend lives in
 ``state.extensions["accessReviews"]``; ``backend_of`` creates it on first use and registers its
 transitions with the tenant's clock (``reset()`` rebuilds both, so they stay paired).
 """
@@ -29,22 +30,13 @@ from .models import (
     Json,
 )
 from .scopes import invalid
+from .store import ReviewStore
 from .validation import check_replacement, normalise_definition
 
 EXTENSION_KEY = "accessReviews"
 
 
-class AccessReviewsBackend:
-    def __init__(self, state: TenantState) -> None:
-        self.state = state
-        self.definitions: dict[str, Definition] = {}
-        self.instances: dict[str, Instance] = {}
-        self.pending_deletions: list[tuple[datetime, str]] = []
-
-    @property
-    def now(self) -> datetime:
-        return self.state.clock.now()
-
+class AccessReviewsBackend(ReviewStore):
     def advance(self, now: datetime) -> None:
         """Run every transition due by ``now``, in time order (registered with the clock)."""
         while (event := lifecycle.next_event(self, now)) is not None:
@@ -108,9 +100,6 @@ class AccessReviewsBackend:
         return IN_PROGRESS
 
     # -- instances -------------------------------------------------------------------------------
-
-    def instances_of(self, definition_id: str) -> list[Instance]:
-        return [i for i in self.instances.values() if i.definition_id == definition_id]
 
     def get_instance(self, definition_id: str, instance_id: str) -> Instance:
         self.get_definition(definition_id)
