@@ -109,17 +109,18 @@ class AccessReviewsBackend(ReviewStore):
         return instance
 
     def stop_instance(self, definition_id: str, instance_id: str) -> None:
-        """Docs: the instance becomes Completed, reviewers can no longer respond, decisions are applied."""
+        """End the instance now, as its end date would: ``Completed``, no more input from reviewers.
+
+        The decisions are applied as at any end: at once with ``autoApplyDecisionsEnabled``,
+        otherwise when someone calls ``applyDecisions`` (which needs ``Completed``).
+        """
         instance = self.get_instance(definition_id, instance_id)
         if instance.status != IN_PROGRESS:
             raise invalid(
                 f"Only an InProgress access review instance can be stopped; it is {instance.status}."
             )
-        now = self.now
-        instance.end = now
-        lifecycle.complete(self, instance, now)
-        if instance.status == COMPLETED:
-            lifecycle.apply(self, instance, now, CALLER_APP)
+        instance.end = self.now
+        lifecycle.complete(self, instance, instance.end)
 
     def apply_decisions(self, definition_id: str, instance_id: str) -> None:
         instance = self.get_instance(definition_id, instance_id)
