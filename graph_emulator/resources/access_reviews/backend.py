@@ -73,7 +73,7 @@ class AccessReviewsBackend(ReviewStore):
                 merged[key] = definition.body[key]
         new = normalise_definition(merged)
         check_replacement(definition.body, new)
-        definition.body = new
+        definition.body = new | {k: definition.body[k] for k in ("scope", "instanceEnumerationScope")}
         definition.modified = self.now
         if definition.started == 0:  # the planned first round follows the new schedule
             planned = {i.group_id: i.id for i in self.instances_of(definition.id)}
