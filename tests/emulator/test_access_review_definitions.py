@@ -234,6 +234,7 @@ async def test_list_pages_with_top_and_skip(graph: GraphServiceClient) -> None:
     assert first is not None
     assert first.value is not None
     assert [d.display_name for d in first.value] == ["Series 0", "Series 1"]
+    assert first.odata_count == 5  # all of them, on the first page
     assert first.odata_next_link is not None
     assert first.odata_next_link.startswith(
         "http://127.0.0.1/v1.0/identityGovernance/accessReviews/definitions?"
@@ -248,6 +249,22 @@ async def test_list_pages_with_top_and_skip(graph: GraphServiceClient) -> None:
         names += [d.display_name for d in page.value]
         link = page.odata_next_link
     assert names == [f"Series {n}" for n in range(5)]
+
+
+async def test_list_answers_as_the_documented_example(graph: GraphServiceClient) -> None:
+    """Example 1 (?$top=100&$skip=0) answers @odata.context, @odata.count and value:
+    https://learn.microsoft.com/graph/api/accessreviewset-list-definitions?view=graph-rest-1.0"""
+    created = await create(graph, guest_review(start=TODAY))
+    builder = definitions(graph)
+    params = builder.DefinitionsRequestBuilderGetQueryParameters(top=100, skip=0)
+    page = await builder.get(request_configuration=RequestConfiguration(query_parameters=params))
+    assert page is not None
+    assert page.odata_count == 1
+    assert page.odata_next_link is None
+    assert [d.id for d in page.value or []] == [created.id]
+    assert page.additional_data == {
+        "@odata.context": "http://127.0.0.1/v1.0/$metadata#identityGovernance/accessReviews/definitions"
+    }
 
 
 async def test_list_default_page_is_100(graph: GraphServiceClient, emulator_state: TenantState) -> None:

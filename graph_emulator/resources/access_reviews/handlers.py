@@ -36,12 +36,13 @@ def _ids(request: Request) -> tuple[str, str]:
     return request.path_params["definition_id"], request.path_params["instance_id"]
 
 
-def _paged(request: Request, items: Iterable[Json], fragment: str, *, always_count: bool = False) -> Response:
-    """``$filter``/``$top``/``$skip`` paging; the docs' instance and decision lists carry ``@odata.count``."""
+def _paged(request: Request, items: Iterable[Json], fragment: str) -> Response:
+    """``$filter``/``$top``/``$skip`` paging; every list example of these pages carries ``@odata.count``
+    (definitions, instances, decisions, contacted reviewers) without asking for it."""
     params = dict(request.query_params)
-    query = odata.parse_list_query(params, default_top=100, skip_supported=True)
-    if always_count:
-        query = dataclasses.replace(query, count=True)
+    query = dataclasses.replace(
+        odata.parse_list_query(params, default_top=100, skip_supported=True), count=True
+    )
     body = odata.page(
         items,
         query,
@@ -115,7 +116,7 @@ async def list_instances(request: Request) -> Response:
     backend.get_definition(definition_id)
     version = http.version(request)
     items = [instance_json(i, version) for i in backend.instances_of(definition_id)]
-    return _paged(request, items, f"{BASE}('{definition_id}')/instances", always_count=True)
+    return _paged(request, items, f"{BASE}('{definition_id}')/instances")
 
 
 async def get_instance(request: Request) -> Response:
@@ -160,7 +161,7 @@ async def list_decisions(request: Request) -> Response:
     version, root = http.version(request), _service_root(request)
     items = [decision_json(d, version, root) for d in instance.decisions.values()]
     fragment = f"{BASE}('{definition_id}')/instances('{instance_id}')/decisions"
-    return _paged(request, items, fragment, always_count=True)
+    return _paged(request, items, fragment)
 
 
 async def get_decision(request: Request) -> Response:
