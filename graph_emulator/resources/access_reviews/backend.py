@@ -18,11 +18,12 @@ from graph_emulator.errors import ResourceNotFound
 from graph_emulator.state import TenantState
 
 from . import lifecycle
-from .decisions import record, select
+from .decisions import accept_recommendations, record, require_in_progress, select
 from .models import (
     CALLER_APP,
     COMPLETED,
     IN_PROGRESS,
+    NOT_REVIEWED,
     NOT_STARTED,
     Decision,
     Definition,
@@ -131,6 +132,29 @@ class AccessReviewsBackend(ReviewStore):
             )
         lifecycle.apply(self, instance, self.now, CALLER_APP)
 
+    def accept_recommendations(self, definition_id: str, instance_id: str) -> None:
+        instance = self.get_instance(definition_id, instance_id)
+        accept_recommendations(instance, CALLER_APP, self.now)
+
+    def reset_decisions(self, definition_id: str, instance_id: str) -> None:
+        """Every item back to ``NotReviewed``, while reviewers can still decide again."""
+        instance = self.get_instance(definition_id, instance_id)
+        require_in_progress(instance, "Decisions can only be reset")
+        record(instance, instance.decisions.values(), NOT_REVIEWED, None, CALLER_APP, self.now)
+
+    def send_reminder(self, definition_id: str, instance_id: str) -> None:
+        """Docs: a reminder "to the reviewers of an active" instance; recorded, nothing is mailed."""
+        instance = self.get_instance(definition_id, instance_id)
+        require_in_progress(instance, "Reminders can only be sent")
+        self.reminders.append(
+            {
+                "definitionId": definition_id,
+                "instanceId": instance_id,
+                "reviewerIds": [r.id for r in instance.contacted_reviewers],
+                "sentDateTime": format_datetime(self.now),
+            }
+        )
+
     # -- decisions -------------------------------------------------------------------------------
 
     def get_decision(self, definition_id: str, instance_id: str, decision_id: str) -> Decision:
@@ -176,6 +200,7 @@ class AccessReviewsBackend(ReviewStore):
             "pendingDeletions": [
                 {"at": format_datetime(at), "userId": uid} for at, uid in self.pending_deletions
             ],
+            "reminders": list(self.reminders),
         }
 
 

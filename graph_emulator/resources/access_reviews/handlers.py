@@ -18,7 +18,7 @@ from graph_emulator import auth, http, odata
 
 from .backend import AccessReviewsBackend, backend_of
 from .models import QUERY_SCOPE, Json
-from .render import decision_json, definition_json, instance_json
+from .render import decision_json, definition_json, instance_json, reviewer_json
 
 READ = ("AccessReview.Read.All", "AccessReview.ReadWrite.All")
 WRITE = ("AccessReview.ReadWrite.All",)
@@ -138,6 +138,34 @@ async def apply_decisions(request: Request) -> Response:
     auth.require(request, *WRITE)
     _backend(request).apply_decisions(*_ids(request))
     return http.no_content()
+
+
+async def accept_recommendations(request: Request) -> Response:
+    """Graph grants this to delegated reviewers only; the application permission stands in here."""
+    auth.require(request, *WRITE)
+    _backend(request).accept_recommendations(*_ids(request))
+    return http.no_content()
+
+
+async def reset_decisions(request: Request) -> Response:
+    auth.require(request, *WRITE)
+    _backend(request).reset_decisions(*_ids(request))
+    return http.no_content()
+
+
+async def send_reminder(request: Request) -> Response:
+    auth.require(request, *WRITE)
+    _backend(request).send_reminder(*_ids(request))
+    return http.no_content()
+
+
+async def list_contacted_reviewers(request: Request) -> Response:
+    auth.require(request, *READ)
+    definition_id, instance_id = _ids(request)
+    instance = _backend(request).get_instance(definition_id, instance_id)
+    items = [reviewer_json(r) for r in instance.contacted_reviewers]
+    fragment = f"{BASE}('{definition_id}')/instances('{instance_id}')/contactedReviewers"
+    return _paged(request, items, fragment)
 
 
 async def batch_record_decisions(request: Request) -> Response:

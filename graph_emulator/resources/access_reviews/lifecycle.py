@@ -2,7 +2,7 @@
 
 Events, earliest first (ties: endings, then deletions, then starts):
 - an occurrence's start: enumerate the groups in scope, create one ``InProgress`` instance per
-  group with decisions for the principals in scope at that moment;
+  group with decisions for the principals in scope at that moment and its reviewers resolved;
 - an instance's end (once the clock has passed ``endDateTime``): default decisions, ``Completed``,
   and with ``autoApplyDecisionsEnabled`` the apply actions, ``Applied``;
 - a guest disabled by ``disableAndDeleteUserApplyAction`` is deleted 30 days later.
@@ -36,6 +36,7 @@ from .models import (
     Instance,
     Json,
 )
+from .reviewers import contacted_reviewers
 from .scopes import enumerate_groups, parse_enumeration, parse_member_scope, principals
 from .store import ReviewStore
 
@@ -146,6 +147,9 @@ def start_occurrence(store: ReviewStore, definition: Definition, at: datetime) -
                 recommendation=recommend(user, instance.settings, at),
             )
             instance.decisions[item.id] = item
+        instance.contacted_reviewers = contacted_reviewers(
+            store.state.directory, group, instance.reviewers, instance.fallback_reviewers, users, at
+        )
         store.instances[instance.id] = instance
     definition.started += 1
     definition.last_start = at

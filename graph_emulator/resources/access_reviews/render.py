@@ -13,7 +13,7 @@ from datetime import datetime
 
 from graph_emulator.clock import format_datetime
 
-from .models import NOBODY, Decision, Definition, Instance, Json
+from .models import NOBODY, Decision, Definition, Instance, Json, Reviewer
 
 
 def _time(value: datetime | None) -> str | None:
@@ -90,3 +90,13 @@ def decision_json(item: Decision, version: str, service_root: str) -> Json:
             "userPrincipalName": item.principal_upn,
         }
     return body
+
+
+def reviewer_json(reviewer: Reviewer) -> Json:
+    """``accessReviewReviewer``, as the list-contactedReviewers example shows it."""
+    return {
+        "id": reviewer.id,
+        "displayName": reviewer.display_name,
+        "userPrincipalName": reviewer.user_principal_name,
+        "createdDateTime": _time(reviewer.contacted),
+    }

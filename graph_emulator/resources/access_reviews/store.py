@@ -1,4 +1,4 @@
-"""What one tenant's access reviews hold: definitions, instances and pending deletions.
+"""What one tenant's access reviews hold: definitions, instances, pending deletions, reminders sent.
 
 Both the clock-driven transitions (``lifecycle``) and the operations (``backend``) act on this
 store, so it sits below both and imports flow one way: store, then lifecycle, then backend.
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from graph_emulator.state import TenantState
 
-from .models import Definition, Instance
+from .models import Definition, Instance, Json
 
 
 class ReviewStore:
@@ -19,6 +19,7 @@ class ReviewStore:
         self.definitions: dict[str, Definition] = {}
         self.instances: dict[str, Instance] = {}
         self.pending_deletions: list[tuple[datetime, str]] = []
+        self.reminders: list[Json] = []  # sendReminder: the mails Graph would send, as ids only
 
     @property
     def now(self) -> datetime:
