@@ -65,7 +65,8 @@ def _entity(request: Request, fragment: str, item: Json) -> Response:
 async def list_definitions(request: Request) -> Response:
     auth.require(request, *READ)
     backend = _backend(request)
-    items = [definition_json(d, backend.definition_status(d)) for d in backend.list_definitions()]
+    version = http.version(request)
+    items = [definition_json(d, backend.definition_status(d), version) for d in backend.list_definitions()]
     if "$filter" in request.query_params:  # docs: $filter is not supported on other scope types
         items = [i for i in items if i["scope"]["@odata.type"] == QUERY_SCOPE]
     return _paged(request, items, BASE)
@@ -78,7 +79,7 @@ async def create_definition(request: Request) -> Response:
     definition = backend.create_definition(body)
     payload = {
         "@odata.context": http.context(request, f"{BASE}/$entity"),
-        **definition_json(definition, backend.definition_status(definition)),
+        **definition_json(definition, backend.definition_status(definition), http.version(request)),
     }
     backend.advance(backend.now)  # a series starting now starts after the answer (tutorial: "NotStarted")
     return http.json_response(payload, 201)
@@ -88,7 +89,8 @@ async def get_definition(request: Request) -> Response:
     auth.require(request, *READ)
     backend = _backend(request)
     definition = backend.get_definition(request.path_params["definition_id"])
-    return _entity(request, BASE, definition_json(definition, backend.definition_status(definition)))
+    status = backend.definition_status(definition)
+    return _entity(request, BASE, definition_json(definition, status, http.version(request)))
 
 
 async def replace_definition(request: Request) -> Response:
