@@ -29,6 +29,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from graph_emulator import TenantState
 
 from .access_review_fixtures import FALLBACK_REVIEWER, FEELGOOD, SALES, add_guest, guest_review
+from .directory_helpers import bearer
 
 TODAY = date(2026, 1, 5)
 BETA_EXTRAS = (".backupReviewers", ".target", ".scope.query", ".scope.queryType")
@@ -198,3 +199,25 @@ async def test_beta_adds_only_its_documented_extras(
     }
     assert any(p.endswith(".backupReviewers") for p in found["GET definitions"])  # the extras do appear
     assert any(p.endswith(".target") for p in found["GET .../decisions"])
+
+
+async def test_every_list_answers_as_its_documented_example(
+    graph: GraphServiceClient, raw_client: httpx.AsyncClient, emulator_state: TenantState
+) -> None:
+    """@odata.context, @odata.count and value, unasked, as the examples of the list pages show:
+    https://learn.microsoft.com/graph/api/accessreviewset-list-definitions?view=graph-rest-1.0
+    https://learn.microsoft.com/graph/api/accessreviewscheduledefinition-list-instances?view=graph-rest-1.0
+    https://learn.microsoft.com/graph/api/accessreviewinstance-list-decisions?view=graph-rest-1.0
+    https://learn.microsoft.com/graph/api/accessreviewinstance-list-contactedreviewers?view=graph-rest-1.0
+    """
+    await tenant_with_every_shape(graph, raw_client, emulator_state)
+    headers = await bearer(raw_client, ["AccessReview.Read.All"])
+    listed = (await raw_client.get("/_emulator/accessReviews/instances")).json()["value"]
+    definitions = "identityGovernance/accessReviews/definitions"
+    instance = f"{definitions}/{listed[0]['definitionId']}/instances/{listed[0]['id']}"
+    paths = [definitions, f"{definitions}/{listed[0]['definitionId']}/instances"]
+    paths += [f"{instance}/decisions", f"{instance}/contactedReviewers"]
+    for path in paths:
+        body = (await raw_client.get(f"/v1.0/{path}", headers=headers)).json()
+        assert sorted(body) == ["@odata.context", "@odata.count", "value"], path
+        assert body["@odata.count"] == len(body["value"]) > 0, path
