@@ -10,9 +10,12 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.access_review_query_scope import AccessReviewQueryScope
 from msgraph.generated.models.access_review_reviewer_scope import AccessReviewReviewerScope
 from msgraph.generated.models.access_review_schedule_definition import AccessReviewScheduleDefinition
+from msgraph.generated.models.access_review_schedule_settings import AccessReviewScheduleSettings
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.patterned_recurrence import PatternedRecurrence
 from msgraph.generated.models.recurrence_pattern import RecurrencePattern
 from msgraph.generated.models.recurrence_pattern_type import RecurrencePatternType
+from msgraph.generated.models.recurrence_range import RecurrenceRange
 from msgraph.generated.models.recurrence_range_type import RecurrenceRangeType
 from msgraph.graph_service_client import GraphServiceClient
 
@@ -23,6 +26,7 @@ from .access_review_fixtures import (
     FALLBACK_REVIEWER,
     FEELGOOD,
     GUEST_SCOPE,
+    RETAIL,
     add_guest,
     guest_review,
 )
@@ -69,7 +73,7 @@ async def test_create_answers_201_with_server_filled_properties(graph: GraphServ
     assert created.instance_enumeration_scope.query == ALL_UNIFIED
     assert created.fallback_reviewers is not None
     assert created.fallback_reviewers[0].query == f"/users/{FALLBACK_REVIEWER}"
-    assert created.additional_data["backupReviewers"][0]["query"] == f"/users/{FALLBACK_REVIEWER}"
+    assert "backupReviewers" not in created.additional_data  # beta only (see the beta test below)
     settings = created.settings
     assert settings is not None
     assert settings.recurrence is not None
@@ -129,7 +133,12 @@ async def test_create_with_datetime_start_date_is_echoed_as_a_date(
         "firstDayOfWeek": "sunday",
         "index": "first",
     }
-    assert created["instanceEnumerationScope"] is None
+    assert created["instanceEnumerationScope"] == {  # the one group, as the get and list examples show
+        "@odata.type": "#microsoft.graph.accessReviewQueryScope",
+        "query": f"/groups/{FEELGOOD}",
+        "queryType": "MicrosoftGraph",
+        "queryRoot": None,
+    }
     assert created["settings"]["defaultDecision"] == "None"
     assert created["settings"]["autoApplyDecisionsEnabled"] is False
     assert created["settings"]["applyActions"] == []
@@ -225,6 +234,7 @@ async def test_list_pages_with_top_and_skip(graph: GraphServiceClient) -> None:
     assert first is not None
     assert first.value is not None
     assert [d.display_name for d in first.value] == ["Series 0", "Series 1"]
+    assert first.odata_count == 5  # all of them, on the first page
     assert first.odata_next_link is not None
     assert first.odata_next_link.startswith(
         "http://127.0.0.1/v1.0/identityGovernance/accessReviews/definitions?"
@@ -239,6 +249,22 @@ async def test_list_pages_with_top_and_skip(graph: GraphServiceClient) -> None:
         names += [d.display_name for d in page.value]
         link = page.odata_next_link
     assert names == [f"Series {n}" for n in range(5)]
+
+
+async def test_list_answers_as_the_documented_example(graph: GraphServiceClient) -> None:
+    """Example 1 (?$top=100&$skip=0) answers @odata.context, @odata.count and value:
+    https://learn.microsoft.com/graph/api/accessreviewset-list-definitions?view=graph-rest-1.0"""
+    created = await create(graph, guest_review(start=TODAY))
+    builder = definitions(graph)
+    params = builder.DefinitionsRequestBuilderGetQueryParameters(top=100, skip=0)
+    page = await builder.get(request_configuration=RequestConfiguration(query_parameters=params))
+    assert page is not None
+    assert page.odata_count == 1
+    assert page.odata_next_link is None
+    assert [d.id for d in page.value or []] == [created.id]
+    assert page.additional_data == {
+        "@odata.context": "http://127.0.0.1/v1.0/$metadata#identityGovernance/accessReviews/definitions"
+    }
 
 
 async def test_list_default_page_is_100(graph: GraphServiceClient, emulator_state: TenantState) -> None:
@@ -343,6 +369,142 @@ async def test_put_cannot_change_the_scope_or_owner_reviewers(graph: GraphServic
     with pytest.raises(ODataError) as caught:
         await item.put(reviewers)
     assert "individual users" in (caught.value.error.message or "")  # type: ignore[union-attr]
+
+
+# -- one-group reviews ------------------------------------------------------------------------------
+
+LIST_DOC = "https://learn.microsoft.com/graph/api/accessreviewset-list-definitions?view=graph-rest-1.0"
+GET_DOC = "https://learn.microsoft.com/graph/api/accessreviewscheduledefinition-get?view=graph-rest-1.0"
+UPDATE_DOC = "https://learn.microsoft.com/graph/api/accessreviewscheduledefinition-update?view=graph-rest-1.0"
+
+
+def one_group_review(group_id: str, name: str = "Test create") -> AccessReviewScheduleDefinition:
+    """The create page's example 1 (a weekly review of one group's members by one user), on the seed.
+
+    https://learn.microsoft.com/graph/api/accessreviewset-post-definitions?view=graph-rest-1.0
+    """
+    return AccessReviewScheduleDefinition(
+        display_name=name,
+        description_for_admins="New scheduled access review",
+        description_for_reviewers="If you have any questions, contact the administrator",
+        scope=AccessReviewQueryScope(
+            odata_type="#microsoft.graph.accessReviewQueryScope",
+            query=f"/groups/{group_id}/transitiveMembers",
+            query_type="MicrosoftGraph",
+        ),
+        reviewers=[
+            AccessReviewReviewerScope(query=f"/users/{FALLBACK_REVIEWER}", query_type="MicrosoftGraph")
+        ],
+        settings=AccessReviewScheduleSettings(
+            mail_notifications_enabled=True,
+            reminder_notifications_enabled=True,
+            justification_required_on_approval=True,
+            default_decision_enabled=False,
+            default_decision="None",
+            instance_duration_in_days=1,
+            recommendations_enabled=True,
+            recurrence=PatternedRecurrence(
+                pattern=RecurrencePattern(type=RecurrencePatternType.Weekly, interval=1),
+                range=RecurrenceRange(type=RecurrenceRangeType.NoEnd, start_date=date(2026, 1, 12)),
+            ),
+        ),
+    )
+
+
+async def test_a_one_group_definition_reports_that_group_as_its_enumeration_scope(
+    graph: GraphServiceClient,
+) -> None:
+    """LIST_DOC example 1 and GET_DOC: a definition whose scope is /groups/{id}/transitiveMembers
+    reports instanceEnumerationScope /groups/{id} (a query scope of type MicrosoftGraph)."""
+    created = await create(graph, one_group_review(FEELGOOD))
+    fetched = await definitions(graph).by_access_review_schedule_definition_id(created.id).get()
+    assert fetched is not None
+    listed = await definitions(graph).get()
+    assert listed is not None
+    assert listed.value is not None
+    for definition in (fetched, listed.value[0]):
+        enumeration = definition.instance_enumeration_scope
+        assert isinstance(enumeration, AccessReviewQueryScope)
+        assert (enumeration.query, enumeration.query_type) == (f"/groups/{FEELGOOD}", "MicrosoftGraph")
+
+
+async def test_a_one_group_definition_named_with_v1_reports_the_group_the_same_way(
+    raw_client: httpx.AsyncClient,
+) -> None:
+    """GET_DOC: scope /v1.0/groups/{id}/transitiveMembers/... beside enumeration /v1.0/groups/{id}."""
+    headers = await bearer(raw_client)
+    body = {
+        "displayName": "Review example",
+        "scope": {
+            "@odata.type": "#microsoft.graph.accessReviewQueryScope",
+            "query": f"/v1.0/groups/{FEELGOOD}/transitiveMembers/microsoft.graph.user/?$count=true"
+            "&$filter=(userType eq 'Guest')",
+            "queryType": "MicrosoftGraph",
+        },
+        "reviewers": [{"query": f"/v1.0/users/{FALLBACK_REVIEWER}", "queryType": "MicrosoftGraph"}],
+    }
+    path = "/v1.0/identityGovernance/accessReviews/definitions"
+    created = await raw_client.post(path, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    fetched = (await raw_client.get(f"{path}/{created.json()['id']}", headers=headers)).json()
+    assert fetched["instanceEnumerationScope"] == {
+        "@odata.type": "#microsoft.graph.accessReviewQueryScope",
+        "query": f"/v1.0/groups/{FEELGOOD}",
+        "queryType": "MicrosoftGraph",
+        "queryRoot": None,
+    }
+
+
+async def test_put_of_the_full_object_with_unchanged_scopes_answers_204(graph: GraphServiceClient) -> None:
+    """UPDATE_DOC's example: the whole object, scope and instanceEnumerationScope included, with a
+    new displayName; 204 No Content."""
+    created = await create(graph, one_group_review(FEELGOOD))
+    item = definitions(graph).by_access_review_schedule_definition_id(created.id)
+    replacement = one_group_review(FEELGOOD, name="Test world UPDATED NAME!")
+    replacement.id = created.id
+    replacement.instance_enumeration_scope = AccessReviewQueryScope(
+        query=f"/groups/{FEELGOOD}", query_type="MicrosoftGraph"
+    )
+    replacement.reviewers = []  # individual-user reviewers may change
+    assert await item.put(replacement) is None
+    replacement.instance_enumeration_scope.query = f"/v1.0/groups/{FEELGOOD}"  # the same group
+    replacement.scope = AccessReviewQueryScope(
+        query=f"/v1.0/groups/{FEELGOOD}/transitiveMembers", query_type="MicrosoftGraph"
+    )
+    assert await item.put(replacement) is None
+    fetched = await item.get()
+    assert fetched is not None
+    assert fetched.display_name == "Test world UPDATED NAME!"
+    assert fetched.reviewers == []
+    assert isinstance(fetched.scope, AccessReviewQueryScope)
+    assert fetched.scope.query == f"/groups/{FEELGOOD}/transitiveMembers"  # kept as created
+    assert isinstance(fetched.instance_enumeration_scope, AccessReviewQueryScope)
+    assert fetched.instance_enumeration_scope.query == f"/groups/{FEELGOOD}"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: setattr(d.scope, "query", f"/groups/{RETAIL}/transitiveMembers"),
+        lambda d: setattr(d.scope, "query", f"/groups/{FEELGOOD}/members"),
+        lambda d: setattr(d, "instance_enumeration_scope", AccessReviewQueryScope(query=f"/groups/{RETAIL}")),
+    ],
+)
+async def test_put_refuses_a_change_of_scope(graph: GraphServiceClient, change) -> None:
+    """UPDATE_DOC lists the updatable properties; the scopes are not among them."""
+    created = await create(graph, one_group_review(FEELGOOD))
+    item = definitions(graph).by_access_review_schedule_definition_id(created.id)
+    moved = one_group_review(FEELGOOD)
+    change(moved)
+    with pytest.raises(ODataError) as caught:
+        await item.put(moved)
+    status, code, message = odata_error(caught)
+    assert (status, code) == (400, "BadRequest")
+    assert "cannot be updated" in (message or "")
+    fetched = await item.get()
+    assert fetched is not None
+    assert isinstance(fetched.scope, AccessReviewQueryScope)
+    assert fetched.scope.query == f"/groups/{FEELGOOD}/transitiveMembers"
 
 
 async def test_delete_removes_instances_and_decisions(

@@ -165,41 +165,53 @@ async def test_default_deny_with_auto_apply_removes_silent_guests(
     assert silent.applied_by.display_name == "AAD Access Reviews"
 
 
+STOP_DOC = "https://learn.microsoft.com/graph/api/accessreviewinstance-stop?view=graph-rest-1.0"
+APPLY_DOC = "https://learn.microsoft.com/graph/api/accessreviewinstance-applydecisions?view=graph-rest-1.0"
+
+
+async def denial_applied(graph: GraphServiceClient, review: str, instance_id: str) -> str | None:
+    [denied] = [d for d in await list_decisions(graph, review, instance_id) if d.decision == "Deny"]
+    return denied.apply_result
+
+
 async def test_without_auto_apply_the_instance_waits_for_apply_decisions(
     graph: GraphServiceClient, raw_client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
+    """APPLY_DOC: for decisions "not applied automatically because autoApplyDecisionsEnabled is
+    false"; "the status of the accessReviewInstance must be Completed to call this method"."""
     review = await create(graph, start=TODAY, auto_apply=False)
     q1 = await by_group(graph, review)
     await decide(graph, review, q1[FEELGOOD], tenant.blake.id, "Deny")
     instance = definition_item(graph, review).instances.by_access_review_instance_id(q1[FEELGOOD])
 
-    with pytest.raises(ODataError) as caught:  # docs: the instance must be Completed
+    with pytest.raises(ODataError) as caught:  # still InProgress
         await instance.apply_decisions.post()
-    assert caught.value.response_status_code == 400
-    assert "Completed" in (caught.value.error.message or "")  # type: ignore[union-attr]
+    assert odata_error(caught)[:2] == (400, "BadRequest")
+    assert "Completed" in (odata_error(caught)[2] or "")
 
-    await advance(raw_client, "P15D")
+    await advance(raw_client, "P15D")  # the end date passes: Completed, nothing applied yet
     fetched = await instance.get()
     assert fetched is not None
     assert fetched.status == "Completed"
-    assert tenant.member(FEELGOOD, tenant.blake)  # nothing applied yet
-    assert [
-        d.apply_result for d in await list_decisions(graph, review, q1[FEELGOOD]) if d.decision == "Deny"
-    ] == ["New"]
+    assert tenant.member(FEELGOOD, tenant.blake)
+    assert await denial_applied(graph, review, q1[FEELGOOD]) == "New"
 
     assert await instance.apply_decisions.post() is None  # 204
     fetched = await instance.get()
     assert fetched is not None
     assert fetched.status == "Applied"
     assert not tenant.member(FEELGOOD, tenant.blake)
-    with pytest.raises(ODataError) as caught:
+    assert await denial_applied(graph, review, q1[FEELGOOD]) == "AppliedSuccessfully"
+    with pytest.raises(ODataError) as caught:  # applied once: no longer Completed
         await instance.apply_decisions.post()
-    assert caught.value.response_status_code == 400
+    assert odata_error(caught)[:2] == (400, "BadRequest")
 
 
-async def test_stop_completes_and_applies_now(
+async def test_stop_without_auto_apply_completes_and_leaves_the_decisions_to_apply_decisions(
     graph: GraphServiceClient, raw_client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
+    """STOP_DOC: the stopped instance "is marked as Completed, the reviewers can no longer give
+    input"; with auto-apply off the decisions wait for APPLY_DOC's call, as at a scheduled end."""
     review = await create(graph, start=TODAY, auto_apply=False)
     q1 = await by_group(graph, review)
     await decide(graph, review, q1[FEELGOOD], tenant.blake.id, "Deny")
@@ -209,18 +221,49 @@ async def test_stop_completes_and_applies_now(
     assert await instance.stop.post() is None  # 204
     fetched = await instance.get()
     assert fetched is not None
-    assert fetched.status == "Applied"
-    assert fetched.end_date_time == at("2026-01-07T09:00:00")
-    assert not tenant.member(FEELGOOD, tenant.blake)
+    assert (fetched.status, fetched.end_date_time) == ("Completed", at("2026-01-07T09:00:00"))
+    assert tenant.member(FEELGOOD, tenant.blake)  # not applied by the stop
+    assert await denial_applied(graph, review, q1[FEELGOOD]) == "New"
     with pytest.raises(ODataError) as caught:  # reviewers can no longer respond
         await decide(graph, review, q1[FEELGOOD], tenant.avery.id, "Deny")
-    assert caught.value.response_status_code == 400
-    with pytest.raises(ODataError):
+    assert odata_error(caught)[:2] == (400, "BadRequest")
+    with pytest.raises(ODataError) as caught:
         await instance.stop.post()
+    assert odata_error(caught)[:2] == (400, "BadRequest")
+
+    assert await instance.apply_decisions.post() is None  # the documented next step: 204
+    fetched = await instance.get()
+    assert fetched is not None
+    assert fetched.status == "Applied"
+    assert not tenant.member(FEELGOOD, tenant.blake)
+    assert await denial_applied(graph, review, q1[FEELGOOD]) == "AppliedSuccessfully"
     # stopping one instance stops neither the other group's instance nor the series
     retail = await definition_item(graph, review).instances.by_access_review_instance_id(q1[RETAIL]).get()
     assert retail is not None
     assert retail.status == "InProgress"
+
+
+async def test_stop_with_auto_apply_completes_and_applies_at_once(
+    graph: GraphServiceClient, raw_client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """STOP_DOC: "... and the access review decisions are applied" (auto-apply on)."""
+    review = await create(graph, start=TODAY, auto_apply=True)
+    q1 = await by_group(graph, review)
+    await decide(graph, review, q1[FEELGOOD], tenant.blake.id, "Deny")
+    instance = definition_item(graph, review).instances.by_access_review_instance_id(q1[FEELGOOD])
+
+    assert await instance.stop.post() is None
+    fetched = await instance.get()
+    assert fetched is not None
+    assert fetched.status == "Applied"
+    assert not tenant.member(FEELGOOD, tenant.blake)
+    [denied] = [d for d in await list_decisions(graph, review, q1[FEELGOOD]) if d.decision == "Deny"]
+    assert denied.apply_result == "AppliedSuccessfully"
+    assert denied.applied_by is not None
+    assert denied.applied_by.display_name == "AAD Access Reviews"  # the service's auto-apply
+    with pytest.raises(ODataError) as caught:
+        await instance.apply_decisions.post()
+    assert odata_error(caught)[:2] == (400, "BadRequest")
 
 
 async def test_several_quarters_at_once_run_in_time_order(

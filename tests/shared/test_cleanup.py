@@ -24,6 +24,7 @@ from .cleanup_fixtures import (
     NO_GUARD,
     RETAIL,
     all_denied_round,
+    decide,
     enabled,
     finished_round,
     guests,
@@ -216,8 +217,6 @@ async def test_a_denied_member_is_removed_but_never_disabled_and_a_deleted_user_
     converted, deleted = guests(emulator_state, 2, [FEELGOOD])
     review = await start_round(graph, raw_client, auto_apply=False)
     emulator_state.directory.users[converted.id].user_type = "Member"  # converted during the review
-    from .cleanup_fixtures import decide
-
     await decide(raw_client, review.instances[FEELGOOD], {converted.id: "Deny", deleted.id: "Deny"})
     await graph.users.by_user_id(deleted.id).delete()
     await raw_client.post("/_emulator/clock", json={"advance": "P15D"})
@@ -271,6 +270,72 @@ async def test_apply_decisions_mode_on_an_applied_instance_removes_nothing_more(
     assert [(r.outcome, r.detail) for r in apply] == [
         ("not-applicable", "instance status Applied: members are removed one by one")
     ]
+
+
+@pytest.mark.parametrize("ended_by", ["end date", "stop"])
+async def test_apply_decisions_mode_end_to_end_applies_once_even_across_a_crash(
+    graph: Any,
+    raw_client: httpx.AsyncClient,
+    emulator_state: TenantState,
+    store: StateStore,
+    monkeypatch: pytest.MonkeyPatch,
+    ended_by: str,
+) -> None:
+    """Auto-apply off: the round ends Completed, by its end date or stopped early (stop only
+    completes it then), and cleanup's applyDecisions removes the denied guests. A worker killed
+    before its checkpoint re-runs against an Applied instance: no second applyDecisions, no removal.
+
+    https://learn.microsoft.com/graph/api/accessreviewinstance-stop?view=graph-rest-1.0
+    https://learn.microsoft.com/graph/api/accessreviewinstance-applydecisions?view=graph-rest-1.0
+    """
+    denied = guests(emulator_state, 2, [FEELGOOD])
+    (approved,) = guests(emulator_state, 1, [FEELGOOD], name="Kept")
+    review = await start_round(graph, raw_client, auto_apply=False)
+    await decide(
+        raw_client, review.instances[FEELGOOD], {g.id: "Deny" for g in denied} | {approved.id: "Approve"}
+    )
+    instance = graph.identity_governance.access_reviews.definitions.by_access_review_schedule_definition_id(
+        review.definition_id
+    ).instances.by_access_review_instance_id(review.instances[FEELGOOD])
+    if ended_by == "stop":
+        await instance.stop.post()
+    else:
+        await raw_client.post("/_emulator/clock", json={"advance": "P15D"})
+    ended = await instance.get()
+    assert ended is not None
+    assert ended.status == "Completed"
+    assert all(member(emulator_state, FEELGOOD, g) for g in denied)  # nothing applied yet
+
+    settings = CleanupSettings(max_denial_share=1.0, removal_mode="applyDecisions")
+
+    async def killed(*args: Any, **kwargs: Any) -> None:
+        raise asyncio.CancelledError  # the worker dies after every Graph write, before the checkpoint
+
+    emulator_state.requests.clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "mark_instance_done", killed)
+        with pytest.raises(asyncio.CancelledError):
+            await run(graph, store, review.message(FEELGOOD), settings)
+    applied = await instance.get()
+    assert applied is not None
+    assert applied.status == "Applied"
+    assert not any(member(emulator_state, FEELGOOD, g) for g in denied)
+    assert member(emulator_state, FEELGOOD, approved)
+
+    result = await run(graph, store, review.message(FEELGOOD), settings)
+    assert result.outcome is RoundOutcome.DONE
+    assert result.actions == {"disable-account:disabled": 2, "remove-membership:already-removed": 2}
+    ops = operations(emulator_state)
+    assert ops[f"POST {INSTANCE_GET.removeprefix('GET ')}/applyDecisions"] == 1  # once, across both runs
+    assert DELETE_MEMBER not in ops
+    assert ops[PATCH_USER] == 2  # each account disabled once
+    assert await store.instance_done(review.instances[FEELGOOD])
+    apply = [
+        r
+        for r in await store.list_audit(instance_id=review.instances[FEELGOOD])
+        if (r.key or "").endswith("-apply")
+    ]
+    assert [(r.action, r.outcome) for r in apply] == [("apply-decisions", "applied")]  # the first run's
 
 
 async def test_a_finished_round_re_run_reads_one_row_and_writes_nothing(

@@ -1,7 +1,8 @@
 """The access-review backend: definitions, instances and decisions of one tenant, and their rules.
 
 No HTTP here: methods are named after the Graph operations, raise ``GraphError`` subclasses, and
-are called by the handlers and the control plane. The backend lives in
+are called by the handlers and the control plane. The records live in the ``ReviewStore`` this
+class extends, which the clock-driven ``lifecycle`` acts on too. The backend lives in
 ``state.extensions["accessReviews"]``; ``backend_of`` creates it on first use and registers its
 transitions with the tenant's clock (``reset()`` rebuilds both, so they stay paired).
 """
@@ -17,11 +18,12 @@ from graph_emulator.errors import ResourceNotFound
 from graph_emulator.state import TenantState
 
 from . import lifecycle
-from .decisions import record, select
+from .decisions import accept_recommendations, record, require_in_progress, select
 from .models import (
     CALLER_APP,
     COMPLETED,
     IN_PROGRESS,
+    NOT_REVIEWED,
     NOT_STARTED,
     Decision,
     Definition,
@@ -29,22 +31,13 @@ from .models import (
     Json,
 )
 from .scopes import invalid
+from .store import ReviewStore
 from .validation import check_replacement, normalise_definition
 
 EXTENSION_KEY = "accessReviews"
 
 
-class AccessReviewsBackend:
-    def __init__(self, state: TenantState) -> None:
-        self.state = state
-        self.definitions: dict[str, Definition] = {}
-        self.instances: dict[str, Instance] = {}
-        self.pending_deletions: list[tuple[datetime, str]] = []
-
-    @property
-    def now(self) -> datetime:
-        return self.state.clock.now()
-
+class AccessReviewsBackend(ReviewStore):
     def advance(self, now: datetime) -> None:
         """Run every transition due by ``now``, in time order (registered with the clock)."""
         while (event := lifecycle.next_event(self, now)) is not None:
@@ -81,7 +74,7 @@ class AccessReviewsBackend:
                 merged[key] = definition.body[key]
         new = normalise_definition(merged)
         check_replacement(definition.body, new)
-        definition.body = new
+        definition.body = new | {k: definition.body[k] for k in ("scope", "instanceEnumerationScope")}
         definition.modified = self.now
         if definition.started == 0:  # the planned first round follows the new schedule
             planned = {i.group_id: i.id for i in self.instances_of(definition.id)}
@@ -109,9 +102,6 @@ class AccessReviewsBackend:
 
     # -- instances -------------------------------------------------------------------------------
 
-    def instances_of(self, definition_id: str) -> list[Instance]:
-        return [i for i in self.instances.values() if i.definition_id == definition_id]
-
     def get_instance(self, definition_id: str, instance_id: str) -> Instance:
         self.get_definition(definition_id)
         instance = self.instances.get(instance_id)
@@ -120,17 +110,18 @@ class AccessReviewsBackend:
         return instance
 
     def stop_instance(self, definition_id: str, instance_id: str) -> None:
-        """Docs: the instance becomes Completed, reviewers can no longer respond, decisions are applied."""
+        """End the instance now, as its end date would: ``Completed``, no more input from reviewers.
+
+        The decisions are applied as at any end: at once with ``autoApplyDecisionsEnabled``,
+        otherwise when someone calls ``applyDecisions`` (which needs ``Completed``).
+        """
         instance = self.get_instance(definition_id, instance_id)
         if instance.status != IN_PROGRESS:
             raise invalid(
                 f"Only an InProgress access review instance can be stopped; it is {instance.status}."
             )
-        now = self.now
-        instance.end = now
-        lifecycle.complete(self, instance, now)
-        if instance.status == COMPLETED:
-            lifecycle.apply(self, instance, now, CALLER_APP)
+        instance.end = self.now
+        lifecycle.complete(self, instance, instance.end)
 
     def apply_decisions(self, definition_id: str, instance_id: str) -> None:
         instance = self.get_instance(definition_id, instance_id)
@@ -140,6 +131,29 @@ class AccessReviewsBackend:
                 f"it is {instance.status}."
             )
         lifecycle.apply(self, instance, self.now, CALLER_APP)
+
+    def accept_recommendations(self, definition_id: str, instance_id: str) -> None:
+        instance = self.get_instance(definition_id, instance_id)
+        accept_recommendations(instance, CALLER_APP, self.now)
+
+    def reset_decisions(self, definition_id: str, instance_id: str) -> None:
+        """Every item back to ``NotReviewed``, while reviewers can still decide again."""
+        instance = self.get_instance(definition_id, instance_id)
+        require_in_progress(instance, "Decisions can only be reset")
+        record(instance, instance.decisions.values(), NOT_REVIEWED, None, CALLER_APP, self.now)
+
+    def send_reminder(self, definition_id: str, instance_id: str) -> None:
+        """Docs: a reminder "to the reviewers of an active" instance; recorded, nothing is mailed."""
+        instance = self.get_instance(definition_id, instance_id)
+        require_in_progress(instance, "Reminders can only be sent")
+        self.reminders.append(
+            {
+                "definitionId": definition_id,
+                "instanceId": instance_id,
+                "reviewerIds": [r.id for r in instance.contacted_reviewers],
+                "sentDateTime": format_datetime(self.now),
+            }
+        )
 
     # -- decisions -------------------------------------------------------------------------------
 
@@ -186,6 +200,7 @@ class AccessReviewsBackend:
             "pendingDeletions": [
                 {"at": format_datetime(at), "userId": uid} for at, uid in self.pending_deletions
             ],
+            "reminders": list(self.reminders),
         }
 
 

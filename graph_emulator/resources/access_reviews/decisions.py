@@ -6,7 +6,7 @@
   recommendations are disabled;
 - reviewers may record ``Approve``, ``Deny``, ``DontKnow`` or ``NotReviewed`` (a reset) while
   the instance is ``InProgress``; ``justificationRequiredOnApproval`` makes a justification
-  mandatory for ``Approve``;
+  mandatory for ``Approve`` (but not for an accepted recommendation: nobody writes one there);
 - at the end, with ``defaultDecisionEnabled``, ``NotReviewed`` items take ``defaultDecision``
   (``Recommendation`` takes the item's recommendation when it is Approve or Deny), reviewed by
   "AAD Access Reviews".
@@ -45,11 +45,7 @@ def record(
     at: datetime,
 ) -> int:
     """Record one reviewer's decision on ``items``; returns how many were recorded."""
-    if instance.status != IN_PROGRESS:
-        raise invalid(
-            "Decisions can only be recorded while the access review instance is InProgress; "
-            f"it is {instance.status}."
-        )
+    require_in_progress(instance, "Decisions can only be recorded")
     if decision not in DECISIONS:
         raise invalid(f"Invalid decision '{decision}': expected one of {', '.join(DECISIONS)}.")
     if justification is not None and not isinstance(justification, str):
@@ -71,10 +67,29 @@ def record(
                 None,
             )
         else:
-            item.decision, item.justification = str(decision), text
-            item.reviewed_by, item.reviewed_at = dict(reviewer), at
+            _take(item, str(decision), text, reviewer, at)
         count += 1
     return count
+
+
+def require_in_progress(instance: Instance, what: str) -> None:
+    """Reviewers act only on a running instance; ``what`` names the refused action."""
+    if instance.status != IN_PROGRESS:
+        raise invalid(f"{what} while the access review instance is InProgress; it is {instance.status}.")
+
+
+def _take(item: Decision, decision: str, justification: str, reviewer: Json, at: datetime) -> None:
+    item.decision, item.justification = decision, justification
+    item.reviewed_by, item.reviewed_at = dict(reviewer), at
+
+
+def accept_recommendations(instance: Instance, reviewer: Json, at: datetime) -> None:
+    """Unreviewed items take their recommendation; an item without one (``NoInfoAvailable``) stays
+    unreviewed, as the stage variant's page says ("no decision is recorded")."""
+    require_in_progress(instance, "Recommendations can only be accepted")
+    for item in instance.decisions.values():
+        if item.decision == NOT_REVIEWED and item.recommendation in ("Approve", "Deny"):
+            _take(item, item.recommendation, "", reviewer, at)
 
 
 def apply_defaults(instance: Instance, at: datetime) -> None:
@@ -89,8 +104,7 @@ def apply_defaults(instance: Instance, at: datetime) -> None:
         value = item.recommendation if default == "Recommendation" else default
         if value not in ("Approve", "Deny"):
             continue
-        item.decision, item.justification = value, ""
-        item.reviewed_by, item.reviewed_at = dict(SYSTEM_IDENTITY), at
+        _take(item, value, "", SYSTEM_IDENTITY, at)
 
 
 def select(instance: Instance, principal_id: object = None, resource_id: object = None) -> list[Decision]:

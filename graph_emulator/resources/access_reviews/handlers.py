@@ -18,7 +18,7 @@ from graph_emulator import auth, http, odata
 
 from .backend import AccessReviewsBackend, backend_of
 from .models import QUERY_SCOPE, Json
-from .render import decision_json, definition_json, instance_json
+from .render import decision_json, definition_json, instance_json, reviewer_json
 
 READ = ("AccessReview.Read.All", "AccessReview.ReadWrite.All")
 WRITE = ("AccessReview.ReadWrite.All",)
@@ -36,12 +36,13 @@ def _ids(request: Request) -> tuple[str, str]:
     return request.path_params["definition_id"], request.path_params["instance_id"]
 
 
-def _paged(request: Request, items: Iterable[Json], fragment: str, *, always_count: bool = False) -> Response:
-    """``$filter``/``$top``/``$skip`` paging; the docs' instance and decision lists carry ``@odata.count``."""
+def _paged(request: Request, items: Iterable[Json], fragment: str) -> Response:
+    """``$filter``/``$top``/``$skip`` paging; every list example of these pages carries ``@odata.count``
+    (definitions, instances, decisions, contacted reviewers) without asking for it."""
     params = dict(request.query_params)
-    query = odata.parse_list_query(params, default_top=100, skip_supported=True)
-    if always_count:
-        query = dataclasses.replace(query, count=True)
+    query = dataclasses.replace(
+        odata.parse_list_query(params, default_top=100, skip_supported=True), count=True
+    )
     body = odata.page(
         items,
         query,
@@ -64,7 +65,8 @@ def _entity(request: Request, fragment: str, item: Json) -> Response:
 async def list_definitions(request: Request) -> Response:
     auth.require(request, *READ)
     backend = _backend(request)
-    items = [definition_json(d, backend.definition_status(d)) for d in backend.list_definitions()]
+    version = http.version(request)
+    items = [definition_json(d, backend.definition_status(d), version) for d in backend.list_definitions()]
     if "$filter" in request.query_params:  # docs: $filter is not supported on other scope types
         items = [i for i in items if i["scope"]["@odata.type"] == QUERY_SCOPE]
     return _paged(request, items, BASE)
@@ -77,7 +79,7 @@ async def create_definition(request: Request) -> Response:
     definition = backend.create_definition(body)
     payload = {
         "@odata.context": http.context(request, f"{BASE}/$entity"),
-        **definition_json(definition, backend.definition_status(definition)),
+        **definition_json(definition, backend.definition_status(definition), http.version(request)),
     }
     backend.advance(backend.now)  # a series starting now starts after the answer (tutorial: "NotStarted")
     return http.json_response(payload, 201)
@@ -87,7 +89,8 @@ async def get_definition(request: Request) -> Response:
     auth.require(request, *READ)
     backend = _backend(request)
     definition = backend.get_definition(request.path_params["definition_id"])
-    return _entity(request, BASE, definition_json(definition, backend.definition_status(definition)))
+    status = backend.definition_status(definition)
+    return _entity(request, BASE, definition_json(definition, status, http.version(request)))
 
 
 async def replace_definition(request: Request) -> Response:
@@ -115,7 +118,7 @@ async def list_instances(request: Request) -> Response:
     backend.get_definition(definition_id)
     version = http.version(request)
     items = [instance_json(i, version) for i in backend.instances_of(definition_id)]
-    return _paged(request, items, f"{BASE}('{definition_id}')/instances", always_count=True)
+    return _paged(request, items, f"{BASE}('{definition_id}')/instances")
 
 
 async def get_instance(request: Request) -> Response:
@@ -139,6 +142,34 @@ async def apply_decisions(request: Request) -> Response:
     return http.no_content()
 
 
+async def accept_recommendations(request: Request) -> Response:
+    """Graph grants this to delegated reviewers only; the application permission stands in here."""
+    auth.require(request, *WRITE)
+    _backend(request).accept_recommendations(*_ids(request))
+    return http.no_content()
+
+
+async def reset_decisions(request: Request) -> Response:
+    auth.require(request, *WRITE)
+    _backend(request).reset_decisions(*_ids(request))
+    return http.no_content()
+
+
+async def send_reminder(request: Request) -> Response:
+    auth.require(request, *WRITE)
+    _backend(request).send_reminder(*_ids(request))
+    return http.no_content()
+
+
+async def list_contacted_reviewers(request: Request) -> Response:
+    auth.require(request, *READ)
+    definition_id, instance_id = _ids(request)
+    instance = _backend(request).get_instance(definition_id, instance_id)
+    items = [reviewer_json(r) for r in instance.contacted_reviewers]
+    fragment = f"{BASE}('{definition_id}')/instances('{instance_id}')/contactedReviewers"
+    return _paged(request, items, fragment)
+
+
 async def batch_record_decisions(request: Request) -> Response:
     auth.require(request, *WRITE)
     body = await http.read_json(request)
@@ -160,7 +191,7 @@ async def list_decisions(request: Request) -> Response:
     version, root = http.version(request), _service_root(request)
     items = [decision_json(d, version, root) for d in instance.decisions.values()]
     fragment = f"{BASE}('{definition_id}')/instances('{instance_id}')/decisions"
-    return _paged(request, items, fragment, always_count=True)
+    return _paged(request, items, fragment)
 
 
 async def get_decision(request: Request) -> Response:

@@ -2,7 +2,7 @@
 
 Events, earliest first (ties: endings, then deletions, then starts):
 - an occurrence's start: enumerate the groups in scope, create one ``InProgress`` instance per
-  group with decisions for the principals in scope at that moment;
+  group with decisions for the principals in scope at that moment and its reviewers resolved;
 - an instance's end (once the clock has passed ``endDateTime``): default decisions, ``Completed``,
   and with ``autoApplyDecisionsEnabled`` the apply actions, ``Applied``;
 - a guest disabled by ``disableAndDeleteUserApplyAction`` is deleted 30 days later.
@@ -14,7 +14,6 @@ import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 
 from graph_emulator.clock import parse_duration
 from graph_emulator.directory import Group, User
@@ -37,10 +36,9 @@ from .models import (
     Instance,
     Json,
 )
+from .reviewers import contacted_reviewers
 from .scopes import enumerate_groups, parse_enumeration, parse_member_scope, principals
-
-if TYPE_CHECKING:
-    from .backend import AccessReviewsBackend
+from .store import ReviewStore
 
 DELETE_AFTER_DISABLE = timedelta(
     days=30
@@ -54,28 +52,26 @@ def next_start(definition: Definition) -> datetime | None:
     )
 
 
-def next_event(backend: AccessReviewsBackend, now: datetime) -> Event | None:
+def next_event(store: ReviewStore, now: datetime) -> Event | None:
     candidates: list[tuple[datetime, int, int, Event]] = []
-    for seq, instance in enumerate(backend.instances.values()):
+    for seq, instance in enumerate(store.instances.values()):
         if instance.status == IN_PROGRESS and instance.end < now:
-            candidates.append((instance.end, 0, seq, partial(complete, backend, instance, instance.end)))
-    for seq, (due, user_id) in enumerate(backend.pending_deletions):
+            candidates.append((instance.end, 0, seq, partial(complete, store, instance, instance.end)))
+    for seq, (due, user_id) in enumerate(store.pending_deletions):
         if due <= now:
-            candidates.append((due, 1, seq, partial(delete_disabled_user, backend, due, user_id)))
-    for seq, definition in enumerate(backend.definitions.values()):
+            candidates.append((due, 1, seq, partial(delete_disabled_user, store, due, user_id)))
+    for seq, definition in enumerate(store.definitions.values()):
         start = next_start(definition)
         if start is not None and start <= now:
-            candidates.append((start, 2, seq, partial(start_occurrence, backend, definition, start)))
+            candidates.append((start, 2, seq, partial(start_occurrence, store, definition, start)))
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[:3])[3]
 
 
-def targets(
-    backend: AccessReviewsBackend, definition: Definition, at: datetime
-) -> list[tuple[Group, list[User]]]:
+def targets(store: ReviewStore, definition: Definition, at: datetime) -> list[tuple[Group, list[User]]]:
     """The groups that get an instance now, each with the principals under review."""
-    directory = backend.state.directory
+    directory = store.state.directory
     scope_json = definition.body["scope"]
     scope = parse_member_scope(scope_json["query"])
     inactive = (
@@ -121,29 +117,29 @@ def _instance(definition: Definition, group: Group, start: datetime, ident: str)
 
 
 def prepare(
-    backend: AccessReviewsBackend,
+    store: ReviewStore,
     definition: Definition,
     start: datetime,
     now: datetime,
     ids: dict[str | None, str] | None = None,
 ) -> None:
     """``NotStarted`` placeholders for a series created ahead of its start (re-evaluated at the start)."""
-    for group, _ in targets(backend, definition, now):
-        ident = (ids or {}).get(group.id) or backend.state.ids.new_id()
+    for group, _ in targets(store, definition, now):
+        ident = (ids or {}).get(group.id) or store.state.ids.new_id()
         instance = _instance(definition, group, start, ident)
-        backend.instances[instance.id] = instance
+        store.instances[instance.id] = instance
 
 
-def start_occurrence(backend: AccessReviewsBackend, definition: Definition, at: datetime) -> None:
-    placeholders = {i.group_id: i.id for i in backend.instances_of(definition.id) if i.status == NOT_STARTED}
+def start_occurrence(store: ReviewStore, definition: Definition, at: datetime) -> None:
+    placeholders = {i.group_id: i.id for i in store.instances_of(definition.id) if i.status == NOT_STARTED}
     for ident in placeholders.values():
-        del backend.instances[ident]
-    for group, users in targets(backend, definition, at):
-        instance = _instance(definition, group, at, placeholders.get(group.id) or backend.state.ids.new_id())
+        del store.instances[ident]
+    for group, users in targets(store, definition, at):
+        instance = _instance(definition, group, at, placeholders.get(group.id) or store.state.ids.new_id())
         instance.status = IN_PROGRESS
         for user in users:
             item = Decision(
-                id=backend.state.ids.new_id(),
+                id=store.state.ids.new_id(),
                 instance_id=instance.id,
                 principal_id=user.id,
                 principal_name=user.display_name,
@@ -151,19 +147,22 @@ def start_occurrence(backend: AccessReviewsBackend, definition: Definition, at: 
                 recommendation=recommend(user, instance.settings, at),
             )
             instance.decisions[item.id] = item
-        backend.instances[instance.id] = instance
+        instance.contacted_reviewers = contacted_reviewers(
+            store.state.directory, group, instance.reviewers, instance.fallback_reviewers, users, at
+        )
+        store.instances[instance.id] = instance
     definition.started += 1
     definition.last_start = at
 
 
-def complete(backend: AccessReviewsBackend, instance: Instance, at: datetime) -> None:
+def complete(store: ReviewStore, instance: Instance, at: datetime) -> None:
     apply_defaults(instance, at)
     instance.status = COMPLETED
     if instance.settings.get("autoApplyDecisionsEnabled"):
-        apply(backend, instance, at, SYSTEM_IDENTITY)
+        apply(store, instance, at, SYSTEM_IDENTITY)
 
 
-def apply(backend: AccessReviewsBackend, instance: Instance, at: datetime, by: Json) -> None:
+def apply(store: ReviewStore, instance: Instance, at: datetime, by: Json) -> None:
     """Carry out the apply action for each denied principal; approvals need none (stay ``New``)."""
     disable = any(
         a.get("@odata.type") == DISABLE_AND_DELETE for a in instance.settings.get("applyActions", [])
@@ -171,32 +170,32 @@ def apply(backend: AccessReviewsBackend, instance: Instance, at: datetime, by: J
     for item in instance.decisions.values():
         if item.decision != "Deny":
             continue
-        result = _disable(backend, item, at) if disable else _remove(backend, instance, item)
+        result = _disable(store, item, at) if disable else _remove(store, instance, item)
         item.apply_result, item.applied_at, item.applied_by = result, at, dict(by)
     instance.status = APPLIED
 
 
-def _remove(backend: AccessReviewsBackend, instance: Instance, item: Decision) -> str:
-    group = backend.state.directory.group(instance.group_id or "")
+def _remove(store: ReviewStore, instance: Instance, item: Decision) -> str:
+    group = store.state.directory.group(instance.group_id or "")
     if group is None or item.principal_id not in group.members:
         return APPLIED_NOT_FOUND
     del group.members[item.principal_id]
     return APPLIED_OK
 
 
-def _disable(backend: AccessReviewsBackend, item: Decision, at: datetime) -> str:
-    user = backend.state.directory.user(item.principal_id)
+def _disable(store: ReviewStore, item: Decision, at: datetime) -> str:
+    user = store.state.directory.user(item.principal_id)
     if user is None:
         return APPLIED_NOT_FOUND
     if user.user_type != "Guest":
         return APPLY_NOT_SUPPORTED
     user.account_enabled = False
-    backend.pending_deletions.append((at + DELETE_AFTER_DISABLE, user.id))
+    store.pending_deletions.append((at + DELETE_AFTER_DISABLE, user.id))
     return APPLIED_OK
 
 
-def delete_disabled_user(backend: AccessReviewsBackend, due: datetime, user_id: str) -> None:
-    backend.pending_deletions.remove((due, user_id))
-    user = backend.state.directory.users.get(user_id)
+def delete_disabled_user(store: ReviewStore, due: datetime, user_id: str) -> None:
+    store.pending_deletions.remove((due, user_id))
+    user = store.state.directory.users.get(user_id)
     if user is not None and user.deleted is None and not user.account_enabled:
         user.deleted = due

@@ -93,6 +93,16 @@ class Decision:
     apply_result: str = APPLY_NEW
 
 
+@dataclass(frozen=True)
+class Reviewer:
+    """A user asked to review an instance (``accessReviewReviewer``), resolved when it starts."""
+
+    id: str
+    display_name: str | None
+    user_principal_name: str
+    contacted: datetime
+
+
 @dataclass
 class Instance:
     """One occurrence of a series for one group (``accessReviewInstance``).
@@ -113,6 +123,7 @@ class Instance:
     reviewers: list[Json]
     fallback_reviewers: list[Json]
     decisions: dict[str, Decision] = field(default_factory=dict)
+    contacted_reviewers: list[Reviewer] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:

@@ -1,9 +1,11 @@
 """JSON shapes of definitions, instances and decision items, per API version.
 
-v1.0 and beta read the same state. The differences follow the docs' examples: an all-groups
-instance's scope query carries a ``/v1.0`` prefix on v1.0 and none on beta (the beta tutorial);
-beta decision items also carry the legacy ``target`` object. ``backupReviewers`` is echoed with
-the value of ``fallbackReviewers`` on both versions (either one populates the other).
+v1.0 and beta read the same state. Every property v1.0 renders exists in its schema (what the
+SDK's typed models parse); beta adds its documented extras. The differences: an all-groups
+instance's scope query carries a ``/v1.0`` prefix on v1.0 and none on beta, where a query scope
+also comes without its type and root (the beta tutorial);
+beta decision items also carry the legacy ``target`` object, and beta definitions
+``backupReviewers`` with the value of ``fallbackReviewers`` (either one populates the other).
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from datetime import datetime
 
 from graph_emulator.clock import format_datetime
 
-from .models import NOBODY, Decision, Definition, Instance, Json
+from .models import NOBODY, QUERY_SCOPE, Decision, Definition, Instance, Json, Reviewer
 
 
 def _time(value: datetime | None) -> str | None:
     return format_datetime(value) if value is not None else None
 
 
-def definition_json(definition: Definition, status: str) -> Json:
+def definition_json(definition: Definition, status: str, version: str) -> Json:
     body = copy.deepcopy(definition.body)
-    return {
+    rendered: Json = {
         "id": definition.id,
         "displayName": body["displayName"],
         "createdDateTime": _time(definition.created),
@@ -34,19 +36,21 @@ def definition_json(definition: Definition, status: str) -> Json:
         "scope": body["scope"],
         "instanceEnumerationScope": body["instanceEnumerationScope"],
         "reviewers": body["reviewers"],
-        "backupReviewers": copy.deepcopy(body["fallbackReviewers"]),
         "fallbackReviewers": body["fallbackReviewers"],
         "settings": body["settings"],
         "stageSettings": body["stageSettings"],
         "additionalNotificationRecipients": body["additionalNotificationRecipients"],
     }
+    if version == "beta":  # the beta property fallbackReviewers replaces; v1.0's schema lacks it
+        rendered["backupReviewers"] = copy.deepcopy(body["fallbackReviewers"])
+    return rendered
 
 
 def instance_json(instance: Instance, version: str) -> Json:
     scope = copy.deepcopy(instance.scope)
     if instance.versioned_scope and version == "v1.0":
         scope["query"] = f"/v1.0{scope['query']}"
-    if version == "beta":  # the beta tutorial shows the instance scope without type or root
+    if version == "beta" and scope["@odata.type"] == QUERY_SCOPE:  # as the beta tutorial shows it
         scope = {k: v for k, v in scope.items() if k not in ("@odata.type", "queryRoot")}
     return {
         "id": instance.id,
@@ -90,3 +94,13 @@ def decision_json(item: Decision, version: str, service_root: str) -> Json:
             "userPrincipalName": item.principal_upn,
         }
     return body
+
+
+def reviewer_json(reviewer: Reviewer) -> Json:
+    """``accessReviewReviewer``, as the list-contactedReviewers example shows it."""
+    return {
+        "id": reviewer.id,
+        "displayName": reviewer.display_name,
+        "userPrincipalName": reviewer.user_principal_name,
+        "createdDateTime": _time(reviewer.contacted),
+    }

@@ -101,14 +101,9 @@ def _scope(value: Any) -> Json:
     return scope
 
 
-def _enumeration(value: Any, scope: Json) -> Json | None:
-    relative = scope["query"].startswith("./")
+def _enumeration(value: Any, scope: Json) -> Json:
     if value is None:
-        if relative:
-            raise invalid(
-                "instanceEnumerationScope is required when the scope query is relative ('./members')."
-            )
-        return None
+        return _own_group(scope)
     raw = _object(value, "instanceEnumerationScope")
     query = raw.get("query")
     if not isinstance(query, str):
@@ -119,6 +114,22 @@ def _enumeration(value: Any, scope: Json) -> Json | None:
         "query": strip_version(query),
         "queryType": _query_type(raw, "instanceEnumerationScope"),
         "queryRoot": raw.get("queryRoot"),
+    }
+
+
+def _own_group(scope: Json) -> Json:
+    """A one-group review enumerates that group, written as its scope names it (the get and list
+    examples: ``/groups/{id}`` beside ``/groups/{id}/transitiveMembers``, ``/v1.0/groups/{id}``
+    beside ``/v1.0/groups/{id}/...``)."""
+    query: str = scope["query"]
+    if query.startswith("./"):
+        raise invalid("instanceEnumerationScope is required when the scope query is relative ('./members').")
+    group_query = query[: len(query) - len(parse_member_scope(query).suffix)]
+    return {
+        "@odata.type": QUERY_SCOPE,
+        "query": group_query,
+        "queryType": "MicrosoftGraph",
+        "queryRoot": None,
     }
 
 
@@ -259,10 +270,21 @@ def _pattern(value: Any) -> Json | None:
     }
 
 
+def _scope_identity(scope: Json) -> tuple[object, ...]:
+    """What makes two scopes the same: type, query (with or without a version prefix), duration."""
+    return (
+        scope["@odata.type"],
+        strip_version(scope["query"]),
+        scope["queryType"],
+        scope.get("inactiveDuration"),
+    )
+
+
 def check_replacement(stored: Json, new: Json) -> None:
-    """PUT rules: scopes are not in the updatable list, and reviewers only when they are users."""
+    """PUT rules: the scopes are not in the updatable list, so the full object Graph's example sends
+    must repeat them unchanged; reviewers change only when they are individual users."""
     for key in ("scope", "instanceEnumerationScope"):
-        if new[key] is not None and new[key] != stored[key]:
+        if _scope_identity(new[key]) != _scope_identity(stored[key]):
             raise invalid(f"The {key} of an access review definition cannot be updated.")
     if new["reviewers"] != stored["reviewers"] and not all(
         r["query"].lstrip("/").startswith(("users/", "v1.0/users/", "beta/users/"))

@@ -1,0 +1,29 @@
+"""What one tenant's access reviews hold: definitions, instances, pending deletions, reminders sent.
+
+Both the clock-driven transitions (``lifecycle``) and the operations (``backend``) act on this
+store, so it sits below both and imports flow one way: store, then lifecycle, then backend.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from graph_emulator.state import TenantState
+
+from .models import Definition, Instance, Json
+
+
+class ReviewStore:
+    def __init__(self, state: TenantState) -> None:
+        self.state = state
+        self.definitions: dict[str, Definition] = {}
+        self.instances: dict[str, Instance] = {}
+        self.pending_deletions: list[tuple[datetime, str]] = []
+        self.reminders: list[Json] = []  # sendReminder: the mails Graph would send, as ids only
+
+    @property
+    def now(self) -> datetime:
+        return self.state.clock.now()
+
+    def instances_of(self, definition_id: str) -> list[Instance]:
+        return [i for i in self.instances.values() if i.definition_id == definition_id]
