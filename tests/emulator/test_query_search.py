@@ -59,7 +59,7 @@ async def video_groups(graph) -> tuple[str, str, str]:
 
 
 async def search_group_ids(graph, search: str, **query) -> set[str]:
-    return {g.id for g in await list_groups(graph, eventual=True, search=search, **query)}
+    return {g.id or "" for g in await list_groups(graph, eventual=True, search=search, **query)}
 
 
 async def test_search_needs_consistency_level(graph) -> None:
