@@ -161,6 +161,13 @@ async def test_only_nested_select_and_one_level(graph, expand: str) -> None:
     assert odata_error(caught)[:2] == (400, "Request_UnsupportedQuery")
 
 
+@pytest.mark.parametrize("expand", ["members($select=id", "members)", "members,"])
+async def test_malformed_expand_is_refused(graph, expand: str) -> None:
+    with pytest.raises(ODataError) as caught:
+        await get_group(graph, FEELGOOD, expand=[expand])
+    assert odata_error(caught) == (400, "Request_BadRequest", f"Invalid $expand expression '{expand}'.")
+
+
 async def test_expand_takes_a_request_out_of_advanced_queries(graph) -> None:
     # $expand isn't supported with advanced queries: the header and $count=true then count nothing
     page = await graph.groups.get(
