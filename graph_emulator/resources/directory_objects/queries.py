@@ -39,8 +39,8 @@ ENDSWITH_UNSUPPORTED = (
     "Try adding $count=true query parameter and ConsistencyLevel:eventual header. "
     "Refer to https://aka.ms/graph-docs/advanced-queries for more information"
 )
-# Reported by callers of Graph (microsoft-graph-docs-contrib issues 1071, 9043) for ``ne``; ``not``
-# has no published message, so the emulator names its operator the same way.
+# ``ne``'s message is what Graph answers callers; ``not`` has no published message, so the emulator
+# names its operator the same way (docs/emulator.md, "Query options on directory collections").
 OPERATOR_UNSUPPORTED = {
     "endswith": ENDSWITH_UNSUPPORTED,
     "ne": "Filter operator 'NotEqualsMatch' is not supported.",
