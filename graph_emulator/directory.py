@@ -6,6 +6,7 @@ JSON rendering lives with the resource that serves it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -87,6 +88,11 @@ class Directory:
 
     def object(self, key: str) -> User | Group | None:
         return self.user(key) or self.group(key)
+
+    def objects(self, ids: Iterable[str]) -> list[User | Group]:
+        """The live objects among ``ids``, in their order (relationships keep deleted ones' ids)."""
+        found = (self.object(i) for i in ids)
+        return [obj for obj in found if obj is not None]
 
     def groups_of(self, object_id: str) -> list[Group]:
         return [g for g in self.live_groups() if object_id in g.members]

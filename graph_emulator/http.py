@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -36,8 +36,14 @@ def context(request: Request, fragment: str) -> str:
 
 
 def is_eventual(request: Request) -> bool:
-    """Whether the request opted into advanced directory queries (``ConsistencyLevel: eventual``)."""
-    return request.headers.get("consistencylevel", "").strip().lower() == "eventual"
+    """Whether the request opted into advanced directory queries (``ConsistencyLevel: eventual``).
+
+    ``$expand`` is served only outside advanced queries (aad-advanced-queries), so a request that
+    expands is answered as if it had no header: its ``$count=true`` is ignored and its ``$search``
+    refused, as Graph does.
+    """
+    eventual = request.headers.get("consistencylevel", "").strip().lower() == "eventual"
+    return eventual and "$expand" not in request.query_params
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -80,20 +86,18 @@ def list_response(
     skip_style: bool = False,
     default_select: Sequence[str] | None = None,
     advanced_count: bool = False,
+    expand: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Response:
     """A paged collection: ``$filter``, ``$count``, ``$top`` and paging, then ``$select``.
 
     ``default_select`` is the property set returned without ``$select`` (Graph's default
     properties; filters still see every property). ``advanced_count`` models directory objects,
     where ``$count=true`` is silently ignored unless ``ConsistencyLevel: eventual`` is sent.
+    ``expand`` adds an item's expanded relationships (``$expand``) to its selected properties.
     """
     params = dict(request.query_params)
     query = odata.parse_list_query(
-        params,
-        default_top=default_top,
-        max_top=max_top,
-        skip_supported=skip_style,
-        consistency_level=request.headers.get("consistencylevel"),
+        params, default_top=default_top, max_top=max_top, skip_supported=skip_style
     )
     if query.select is None and default_select is not None:
         query = replace(query, select=list(default_select))
@@ -107,6 +111,7 @@ def list_response(
         self_url=self_url,
         params=params,
         skip_style=skip_style,
+        expand=expand,
     )
     return json_response(body)
 

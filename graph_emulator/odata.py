@@ -1,23 +1,27 @@
 """OData query support, written once: ``$select``, ``$top``/``$skip``/``$skiptoken`` paging with
-absolute ``@odata.nextLink``, ``$count``, and ``$filter`` (compiled by ``odata_filter``).
+absolute ``@odata.nextLink``, ``$count``, and ``$filter`` (compiled by ``odata_filter``). The syntax
+of ``$orderby``, ``$search`` and ``$expand`` lives in ``odata_orderby``, ``odata_search`` and
+``odata_expand``; which collections accept them is each resource's rule.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from .errors import BadRequest
-from .odata_filter import Predicate, parse_filter, quote
+from .odata_filter import CompiledFilter, Predicate, compile_filter, parse_filter, quote
 
 __all__ = [
+    "CompiledFilter",
     "ListQuery",
     "Predicate",
     "UnsupportedQuery",
+    "compile_filter",
     "page",
     "parse_filter",
     "parse_list_query",
@@ -60,7 +64,6 @@ class ListQuery:
     top: int
     offset: int
     count: bool
-    extra: dict[str, str]
 
 
 def parse_list_query(
@@ -69,7 +72,6 @@ def parse_list_query(
     default_top: int = 100,
     max_top: int = 999,
     skip_supported: bool = False,
-    consistency_level: str | None = None,
 ) -> ListQuery:
     top_raw = params.get("$top")
     top = default_top
@@ -95,9 +97,7 @@ def parse_list_query(
     count = params.get("$count", "").lower() == "true"
     raw_filter = params.get("$filter")
     predicate = parse_filter(raw_filter) if raw_filter else None
-    known = {"$top", "$skip", "$skiptoken", "$count", "$filter", "$select", "$orderby", "$expand"}
-    extra = {k: v for k, v in params.items() if k not in known}
-    return ListQuery(predicate, parse_select(params.get("$select")), top, offset, count, extra)
+    return ListQuery(predicate, parse_select(params.get("$select")), top, offset, count)
 
 
 def _encode_skiptoken(offset: int) -> str:
@@ -123,10 +123,12 @@ def page(
     self_url: str,
     params: Mapping[str, str],
     skip_style: bool = False,
+    expand: Callable[[Json], Json] | None = None,
 ) -> Json:
     """Filter, count, slice and select; ``@odata.nextLink`` is absolute and opaque to clients.
 
     ``skip_style`` pages with ``$skip`` (access reviews) instead of ``$skiptoken`` (directory).
+    ``expand`` gives the expanded relationships of one (unselected) item, added after ``$select``.
     """
     matched = [item for item in items if query.filter is None or query.filter(item)]
     window = matched[query.offset : query.offset + query.top]
@@ -142,5 +144,8 @@ def page(
         else:
             carried["$skiptoken"] = _encode_skiptoken(next_offset)
         body["@odata.nextLink"] = f"{self_url}?{urlencode(carried, safe='$(),:/@')}"
-    body["value"] = [select(item, query.select) for item in window]
+    if expand is None:
+        body["value"] = [select(item, query.select) for item in window]
+    else:
+        body["value"] = [{**select(item, query.select), **expand(item)} for item in window]
     return body

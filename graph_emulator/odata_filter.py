@@ -4,6 +4,9 @@ Comparisons (``eq ne gt ge lt le``), ``in``, ``and``/``or``/``not``, parentheses
 ``endswith``, ``contains``, lambdas (``otherMails/any(m:m eq 'x')``), type-cast path segments, and
 string literals with doubled single quotes. String comparison is case-insensitive, as directory
 properties such as ``mail`` are in Entra.
+
+``compile_filter`` also reports which operators Graph serves on directory objects only in advanced
+queries (``ne``, ``not``, ``endsWith``), so the directory rules can refuse them without re-parsing.
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ from typing import Any
 from .errors import BadRequest
 
 Predicate = Callable[[Mapping[str, Any]], bool]
+
+# Operators Graph serves on directory objects only in advanced queries (aad-advanced-queries).
+ADVANCED_OPERATORS = frozenset({"ne", "not", "endswith"})
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    predicate: Predicate
+    advanced_operators: frozenset[str]  # the subset of ADVANCED_OPERATORS the expression uses
 
 
 # ---------------------------------------------------------------- literals
@@ -120,6 +132,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.used: set[str] = set()
 
     # token helpers
     def _peek(self, offset: int = 0) -> _Tok | None:
@@ -174,6 +187,7 @@ class _Parser:
     def _unary(self) -> Callable[[Mapping[str, Any], dict[str, Any]], bool]:
         if self._is_word("not"):
             self.pos += 1
+            self.used.add("not")
             inner = self._unary()
             return lambda obj, env: not inner(obj, env)
         tok = self._peek()
@@ -188,6 +202,7 @@ class _Parser:
         word = self._expect("word")
         nxt = self._peek()
         if word.text.lower() in _STRING_FUNCTIONS and nxt is not None and nxt.kind == "lparen":
+            self.used.add(word.text.lower())
             return self._string_function(word.text.lower())
         path = word.text.split("/")
         if path[-1].lower() in {"any", "all"} and nxt is not None and nxt.kind == "lparen":
@@ -201,6 +216,7 @@ class _Parser:
             return lambda obj, env: _fold(getter(obj, env)) in folded
         if operator not in _COMPARATORS:
             self._fail(f"unsupported operator '{op_tok.text}'")
+        self.used.add(operator)
         value = self._literal()
         getter = self._getter(path)
         return lambda obj, env: _compare(operator, getter(obj, env), value)
@@ -287,7 +303,13 @@ class _Parser:
         return values
 
 
+def compile_filter(text: str) -> CompiledFilter:
+    """Compile a ``$filter`` expression; also name the advanced-only operators it uses."""
+    parser = _Parser(text)
+    expr = parser.parse()
+    return CompiledFilter(lambda obj: expr(obj, {}), frozenset(parser.used & ADVANCED_OPERATORS))
+
+
 def parse_filter(text: str) -> Predicate:
     """Compile a ``$filter`` expression into a predicate over JSON objects."""
-    expr = _Parser(text).parse()
-    return lambda obj: expr(obj, {})
+    return compile_filter(text).predicate

@@ -7,9 +7,13 @@ from typing import Any
 import httpx
 import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+from msgraph.generated.models.group import Group
 from msgraph.generated.models.invitation import Invitation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.reference_create import ReferenceCreate
+from msgraph.generated.models.user import User
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import PageIterator
 
@@ -63,6 +67,25 @@ def config(query: Any = None, *, eventual: bool = False) -> RequestConfiguration
     if eventual:
         configuration.headers.add("ConsistencyLevel", "eventual")
     return configuration
+
+
+UsersQuery = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters
+GroupsQuery = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters
+
+
+async def list_users(graph: GraphServiceClient, *, eventual: bool = False, **query: Any) -> list[User]:
+    """``GET /users`` through the SDK: the first page's users (``ConsistencyLevel: eventual`` on request)."""
+    page = await graph.users.get(request_configuration=config(UsersQuery(**query), eventual=eventual))
+    assert page is not None
+    assert page.value is not None
+    return page.value
+
+
+async def list_groups(graph: GraphServiceClient, *, eventual: bool = False, **query: Any) -> list[Group]:
+    page = await graph.groups.get(request_configuration=config(GroupsQuery(**query), eventual=eventual))
+    assert page is not None
+    assert page.value is not None
+    return page.value
 
 
 async def collect(graph: GraphServiceClient, first_page: Any) -> list[Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.groups.item.members.graph_user.graph_user_request_builder import (
     GraphUserRequestBuilder,
 )
@@ -26,6 +25,7 @@ from .directory_helpers import (
     MISSING,
     RETAIL,
     SALES,
+    GroupsQuery,
     bearer,
     collect,
     config,
@@ -34,8 +34,6 @@ from .directory_helpers import (
     odata_error,
     ref,
 )
-
-GroupsQuery = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters
 
 
 def user_url(user_id: str) -> str:

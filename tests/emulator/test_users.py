@@ -10,7 +10,6 @@ from msgraph.generated.directory.deleted_items.graph_user.graph_user_request_bui
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.user import User
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
-from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
 from .directory_helpers import (
     ADELE,
@@ -20,24 +19,17 @@ from .directory_helpers import (
     MISSING,
     RETAIL,
     USER_DEFAULT,
+    UsersQuery,
     bearer,
     collect,
     config,
     invite,
     invite_id,
+    list_users,
     not_found,
     odata_error,
     user_id,
 )
-
-Query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters
-
-
-async def list_users(graph, *, eventual: bool = False, **query) -> list[User]:
-    page = await graph.users.get(request_configuration=config(Query(**query), eventual=eventual))
-    assert page is not None
-    assert page.value is not None
-    return page.value
 
 
 async def test_get_by_id_returns_the_default_property_set(raw_client: httpx.AsyncClient, graph) -> None:
@@ -114,7 +106,7 @@ async def test_startswith_filter(graph) -> None:
 async def test_paging_with_absolute_next_link(graph) -> None:
     for n in range(4):
         await invite_id(graph, f"page{n}@fabrikam.example")
-    first = await graph.users.get(request_configuration=config(Query(top=3, select=["id"])))
+    first = await graph.users.get(request_configuration=config(UsersQuery(top=3, select=["id"])))
     next_link = first.odata_next_link or ""
     assert next_link.startswith("http://127.0.0.1/v1.0/users?")
     assert "$skiptoken=" in next_link
@@ -134,10 +126,11 @@ async def test_top_above_999_is_refused(graph) -> None:
 
 
 async def test_count_needs_consistency_level(graph) -> None:
-    with_header = await graph.users.get(request_configuration=config(Query(count=True, top=2), eventual=True))
+    query = UsersQuery(count=True, top=2)
+    with_header = await graph.users.get(request_configuration=config(query, eventual=True))
     assert with_header.odata_count == 5
     assert len(with_header.value) == 2
-    without = await graph.users.get(request_configuration=config(Query(count=True)))
+    without = await graph.users.get(request_configuration=config(UsersQuery(count=True)))
     assert without.odata_count is None  # silently ignored, as documented
 
 

@@ -13,6 +13,7 @@ from ...errors import ResourceNotFound
 from ...http import context, json_response, list_response, no_content, tenant
 from . import permissions as perms
 from .models import DeletedItemsBackend, Kind
+from .queries import GROUPS, USERS, directory_items
 from .render import USER_DEFAULT, Json, group_json, select_fields, typed, user_json
 
 DELETED_USER_DEFAULT = (*USER_DEFAULT, "deletedDateTime")
@@ -51,11 +52,11 @@ def list_deleted(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
         require(request, *_read_permissions(kind))
         objects = _backend(request).list_deleted_items(kind)
         if kind == "user":
-            items = [user_json(o) for o in objects if isinstance(o, User)]
+            items = directory_items(request, [user_json(o) for o in objects if isinstance(o, User)], USERS)
             return list_response(
                 request, items, "users", default_select=DELETED_USER_DEFAULT, advanced_count=True
             )
-        groups = [group_json(o) for o in objects if isinstance(o, Group)]
+        groups = directory_items(request, [group_json(o) for o in objects if isinstance(o, Group)], GROUPS)
         return list_response(request, groups, "groups", advanced_count=True)
 
     return handler

@@ -8,7 +8,8 @@ from starlette.responses import Response
 from ...auth import require
 from ...http import context, json_response, list_response, no_content, read_json, tenant
 from ..directory_objects import permissions as perms
-from ..directory_objects.queries import check_directory_query, count_response
+from ..directory_objects.expand import expansion
+from ..directory_objects.queries import GROUPS, count_response, directory_items
 from ..directory_objects.render import (
     GROUP_PROPERTIES,
     check_select,
@@ -48,24 +49,35 @@ async def create_group(request: Request) -> Response:
 
 
 async def list_groups(request: Request) -> Response:
-    """``GET /groups``: e.g. ``$filter=groupTypes/any(c:c eq 'Unified')``; ``$skip`` is refused."""
+    """``GET /groups``: e.g. ``$filter=groupTypes/any(c:c eq 'Unified')``; ``$skip`` is refused;
+    advanced queries, ``$orderby`` and ``$expand`` by Graph's rules."""
     require(request, *perms.GROUP_READ)
-    check_directory_query(request)
     fields = selected(request)
-    items = [group_json(g) for g in backend(request).list_groups()]
-    return list_response(request, items, collection_fragment("groups", fields), advanced_count=True)
+    expand = expansion(request, GROUPS)
+    items = directory_items(request, [group_json(g) for g in backend(request).list_groups()], GROUPS)
+    return list_response(
+        request,
+        items,
+        collection_fragment("groups", fields),
+        advanced_count=True,
+        expand=expand.for_items(tenant(request).directory) if expand else None,
+    )
 
 
 async def count_groups(request: Request) -> Response:
     require(request, *perms.GROUP_READ)
-    return count_response(request, [group_json(g) for g in backend(request).list_groups()])
+    return count_response(request, [group_json(g) for g in backend(request).list_groups()], GROUPS)
 
 
 async def get_group(request: Request) -> Response:
+    """``GET /groups/{id}``; ``$expand`` of ``members``, ``owners`` or ``memberOf``."""
     require(request, *perms.GROUP_READ)
     fields = selected(request)
+    expand = expansion(request, GROUPS)
     group = backend(request).get_group(request.path_params["group_id"])
     body = select_fields(group_json(group), fields)
+    if expand:
+        body.update(expand.render(tenant(request).directory, group.id))
     return json_response({"@odata.context": context(request, entity_fragment("groups", fields)), **body})
 
 

@@ -14,7 +14,13 @@ from ...errors import BadRequest
 from ...http import list_response, no_content, read_json, reference_id
 from ..directory_objects import permissions as perms
 from ..directory_objects.lookup import reference_body
-from ..directory_objects.queries import check_directory_query, count_response
+from ..directory_objects.queries import (
+    RELATED_GROUPS,
+    RELATED_OBJECTS,
+    RELATED_USERS,
+    count_response,
+    directory_items,
+)
 from ..directory_objects.render import (
     USER_DEFAULT,
     USER_PROPERTIES,
@@ -42,18 +48,22 @@ def list_relation(relation: Relation, cast: Cast) -> Handler:
 
     async def handler(request: Request) -> Response:
         require(request, *perms.MEMBERS_READ)
-        check_directory_query(request)
         objects = _objects(request, relation)
         if cast == "user":
             fields = check_select(request.query_params.get("$select"), USER_PROPERTIES, "user")
-            users = [user_json(o) for o in objects if isinstance(o, User)]
+            users = directory_items(
+                request, [user_json(o) for o in objects if isinstance(o, User)], RELATED_USERS
+            )
             fragment = collection_fragment("users", fields)
             return list_response(request, users, fragment, default_select=USER_DEFAULT, advanced_count=True)
         if cast == "group":
             groups = [group_json(o) for o in objects if isinstance(o, Group)]
-            return list_response(request, groups, "groups", advanced_count=True)
+            kept = directory_items(request, groups, RELATED_GROUPS)
+            return list_response(request, kept, "groups", advanced_count=True)
         default_only = "$select" not in request.query_params
-        items = [typed(o, default_only=default_only) for o in objects]
+        items = directory_items(
+            request, [typed(o, default_only=default_only) for o in objects], RELATED_OBJECTS
+        )
         return list_response(request, items, "directoryObjects", advanced_count=True)
 
     return handler
@@ -66,10 +76,14 @@ def count_relation(relation: Relation, cast: Cast) -> Handler:
         require(request, *perms.MEMBERS_READ)
         objects = _objects(request, relation)
         if cast == "user":
-            return count_response(request, [user_json(o) for o in objects if isinstance(o, User)])
+            return count_response(
+                request, [user_json(o) for o in objects if isinstance(o, User)], RELATED_USERS
+            )
         if cast == "group":
-            return count_response(request, [group_json(o) for o in objects if isinstance(o, Group)])
-        return count_response(request, [typed(o) for o in objects])
+            return count_response(
+                request, [group_json(o) for o in objects if isinstance(o, Group)], RELATED_GROUPS
+            )
+        return count_response(request, [typed(o) for o in objects], RELATED_OBJECTS)
 
     return handler
 

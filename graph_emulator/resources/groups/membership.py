@@ -22,21 +22,16 @@ def already_exists(prop: str) -> BadRequest:
     )
 
 
-def _live(state: TenantState, ids: dict[str, None]) -> list[User | Group]:
-    found = (state.directory.object(i) for i in ids)
-    return [obj for obj in found if obj is not None]
-
-
 class MembershipBackend:
     def __init__(self, state: TenantState) -> None:
         self.state = state
 
     def list_members(self, group_key: str) -> list[User | Group]:
         """Live members in insertion order; soft-deleted ones reappear when restored."""
-        return _live(self.state, find_group(self.state, group_key).members)
+        return self.state.directory.objects(find_group(self.state, group_key).members)
 
     def list_owners(self, group_key: str) -> list[User | Group]:
-        return _live(self.state, find_group(self.state, group_key).owners)
+        return self.state.directory.objects(find_group(self.state, group_key).owners)
 
     def add_member(self, group_key: str, object_id: str) -> None:
         group = find_group(self.state, group_key)
@@ -65,7 +60,7 @@ class MembershipBackend:
         group = find_group(self.state, group_key)
         if object_id not in group.owners or self.state.directory.object(object_id) is None:
             raise ResourceNotFound(object_id)
-        if len(_live(self.state, group.owners)) == 1:
+        if len(self.state.directory.objects(group.owners)) == 1:
             raise BadRequest("The group must keep at least one owner; add another owner first.")
         del group.owners[object_id]
 

@@ -8,7 +8,8 @@ from starlette.responses import Response
 from ...auth import require
 from ...http import context, json_response, list_response, no_content, read_json, tenant
 from ..directory_objects import permissions as perms
-from ..directory_objects.queries import check_directory_query, count_response
+from ..directory_objects.expand import expansion
+from ..directory_objects.queries import USERS, count_response, directory_items
 from ..directory_objects.render import (
     USER_DEFAULT,
     USER_PROPERTIES,
@@ -30,32 +31,38 @@ def selected(request: Request) -> list[str] | None:
 
 
 async def list_users(request: Request) -> Response:
-    """``GET /users``: default page 100, at most 999, no ``$skip``; ``$count`` needs eventual."""
+    """``GET /users``: default page 100, at most 999, no ``$skip``; advanced queries (``$count``,
+    ``$search``, ``ne``…) need eventual; ``$orderby`` and ``$expand`` by Graph's rules."""
     require(request, *perms.USER_READ)
-    check_directory_query(request)
     fields = selected(request)
-    items = [user_json(u) for u in backend(request).list_users()]
+    expand = expansion(request, USERS)
+    items = directory_items(request, [user_json(u) for u in backend(request).list_users()], USERS)
     return list_response(
         request,
         items,
         collection_fragment("users", fields),
         default_select=USER_DEFAULT,
         advanced_count=True,
+        expand=expand.for_items(tenant(request).directory) if expand else None,
     )
 
 
 async def count_users(request: Request) -> Response:
     """``GET /users/$count``: refused without ``ConsistencyLevel: eventual`` (documented error)."""
     require(request, *perms.USER_READ)
-    return count_response(request, [user_json(u) for u in backend(request).list_users()])
+    return count_response(request, [user_json(u) for u in backend(request).list_users()], USERS)
 
 
 async def get_user(request: Request) -> Response:
-    """``GET /users/{id | userPrincipalName}``; ``externalUserState`` only on ``$select``."""
+    """``GET /users/{id | userPrincipalName}``; ``externalUserState`` only on ``$select``; ``$expand``
+    of ``memberOf`` or ``sponsors``."""
     require(request, *perms.USER_READ)
     fields = selected(request)
+    expand = expansion(request, USERS)
     user = backend(request).get_user(request.path_params["user_id"])
     body = select_fields(user_json(user), fields, USER_DEFAULT)
+    if expand:
+        body.update(expand.render(tenant(request).directory, user.id))
     return json_response({"@odata.context": context(request, entity_fragment("users", fields)), **body})
 
 

@@ -177,9 +177,7 @@ class UsersBackend:
         return member_group_ids(self.state.directory, obj.id, security_only=security_only)
 
     def list_sponsors(self, key: str) -> list[User | Group]:
-        user = self.get_user(key)
-        found = (self.state.directory.object(sid) for sid in user.sponsors)
-        return [obj for obj in found if obj is not None]
+        return self.state.directory.objects(self.get_user(key).sponsors)
 
     def add_sponsor(self, key: str, sponsor_id: str) -> None:
         user = self.get_user(key)

@@ -10,7 +10,7 @@ from ...auth import require
 from ...http import context, json_response, list_response, no_content, read_json
 from ..directory_objects import permissions as perms
 from ..directory_objects.lookup import reference_body
-from ..directory_objects.queries import check_directory_query, count_response
+from ..directory_objects.queries import RELATED_GROUPS, RELATED_OBJECTS, count_response, directory_items
 from ..directory_objects.render import group_json, typed
 from .handlers import backend
 from .models import security_enabled_only
@@ -22,23 +22,27 @@ _MEMBER_GROUPS_CONTEXT = "Collection(Edm.String)"
 async def list_member_of(request: Request) -> Response:
     """``GET /users/{id}/memberOf``: the groups the user is a direct member of, as directoryObjects."""
     require(request, *perms.USER_MEMBER_OF)
-    check_directory_query(request, filter_needs_advanced="memberOf")
     groups = backend(request).list_member_of(request.path_params["user_id"])
-    return list_response(request, [typed(g) for g in groups], "directoryObjects", advanced_count=True)
+    items = directory_items(
+        request, [typed(g) for g in groups], RELATED_OBJECTS, filter_needs_advanced="memberOf"
+    )
+    return list_response(request, items, "directoryObjects", advanced_count=True)
 
 
 async def list_member_of_groups(request: Request) -> Response:
     """``GET /users/{id}/memberOf/microsoft.graph.group`` (the SDK sends ``graph.group``)."""
     require(request, *perms.USER_MEMBER_OF)
-    check_directory_query(request, filter_needs_advanced="memberOf")
     groups = backend(request).list_member_of(request.path_params["user_id"])
-    return list_response(request, [group_json(g) for g in groups], "groups", advanced_count=True)
+    items = directory_items(
+        request, [group_json(g) for g in groups], RELATED_GROUPS, filter_needs_advanced="memberOf"
+    )
+    return list_response(request, items, "groups", advanced_count=True)
 
 
 async def count_member_of(request: Request) -> Response:
     require(request, *perms.USER_MEMBER_OF)
     groups = backend(request).list_member_of(request.path_params["user_id"])
-    return count_response(request, [group_json(g) for g in groups])
+    return count_response(request, [group_json(g) for g in groups], RELATED_OBJECTS)
 
 
 async def get_member_groups(request: Request) -> Response:
