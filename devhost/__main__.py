@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from devhost.azurite import Azurite, start_azurite
+from devhost.limits import HttpLimits
 from devhost.runner import DevHost, DevHostOptions
 
 
@@ -28,9 +29,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--azurite", action="store_true", help="start Azurite; AzureWebJobsStorage points at it (wins)"
     )
+    limits = HttpLimits()
+    parser.add_argument(
+        "--keep-alive-timeout", type=int, default=limits.keep_alive_timeout, metavar="SECONDS",
+        help=f"close a connection idle this long (default: {limits.keep_alive_timeout}, Kestrel's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--request-headers-timeout", type=float, default=limits.request_headers_timeout, metavar="SECONDS",
+        help=f"408 when headers take longer (default: {limits.request_headers_timeout:g}; 0: no limit)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--request-body-timeout", type=float, default=limits.request_body_grace, metavar="SECONDS",
+        help=f"408 when a body is still slower than {limits.request_body_min_rate:g} bytes/s after this "
+        f"(default: {limits.request_body_grace:g}; 0: no limit)",
+    )  # fmt: skip
     parser.add_argument("--check", action="store_true", help="index the app, print its functions and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser.parse_args(argv)
+
+
+def http_limits(args: argparse.Namespace) -> HttpLimits:
+    """The slow-client limits from the options; 0 switches a timeout off."""
+    return HttpLimits(
+        keep_alive_timeout=args.keep_alive_timeout,
+        request_headers_timeout=args.request_headers_timeout or None,
+        request_body_grace=args.request_body_timeout or None,
+    )
 
 
 def _banner(host: DevHost) -> None:
@@ -59,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         function_key=args.key,
         master_key=args.master_key,
         enforce_keys=not args.no_auth,
+        http_limits=http_limits(args),
     )
     azurite: Azurite | None = None
     try:

@@ -5,7 +5,8 @@ Authorization is enforced as in Azure (Core Tools skips it locally): ``anonymous
 comes in the ``x-functions-key`` header or the ``code`` query parameter; otherwise 401 with an
 empty body. A route whose method is not allowed does not match (404), as in ASP.NET routing.
 ``/admin/functions/{name}`` follows Core Tools: no key needed locally, answers 202 and runs the
-function in the background.
+function in the background. A body that arrives too slowly gets 408 (``devhost.limits``); a client
+that leaves before its body is in is one log line, and nothing runs.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import azure.functions as func
 from azure.functions import meta
 from azure.functions.http import HttpRequest
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from devhost.indexing import IndexedFunction
 from devhost.invocation import InvocationResult
+from devhost.limits import HttpLimits, RequestBodyTimeout, read_body
 from devhost.routing import RouteTemplate
 
 log = logging.getLogger("devhost")
@@ -89,7 +91,20 @@ def raw_path(request: Request) -> str:
     return raw.decode("latin-1").split("?", 1)[0]
 
 
-async def to_function_request(request: Request, route_params: dict[str, str]) -> HttpRequest:
+async def receive_body(request: Request, limits: HttpLimits, what: str) -> bytes | Response:
+    """The request body, or the response that ends a request whose body never arrived whole."""
+    try:
+        return await read_body(request.receive, limits)
+    except RequestBodyTimeout as exc:
+        log.info("HTTP %s %s -> 408: request body too slow (%s)", request.method, what, exc)
+        return Response(status_code=408, headers={"connection": "close"})  # Kestrel's answer
+    except ClientDisconnect:
+        # The host's HandleCancellationMiddleware: one line and status 499, which nobody receives.
+        log.info("HTTP %s %s -> 499: the request was aborted by the client", request.method, what)
+        return Response(status_code=499)
+
+
+def to_function_request(request: Request, route_params: dict[str, str], body: bytes) -> HttpRequest:
     query = request.url.query
     return HttpRequest(
         method=request.method,
@@ -99,7 +114,7 @@ async def to_function_request(request: Request, route_params: dict[str, str]) ->
         params=_multi(list(request.query_params.multi_items())),
         route_params=route_params,
         body_type="bytes",
-        body=await request.body(),
+        body=body,
     )
 
 
@@ -125,7 +140,13 @@ def to_starlette_response(datum: meta.Datum | None) -> Response:
 
 
 def build_app(
-    *, routes: list[HttpRoute], route_prefix: str, keys: Keys, invoke: HttpInvoke, admin: AdminInvoke
+    *,
+    routes: list[HttpRoute],
+    route_prefix: str,
+    keys: Keys,
+    limits: HttpLimits,
+    invoke: HttpInvoke,
+    admin: AdminInvoke,
 ) -> Starlette:
     ordered = sorted(routes, key=lambda r: r.template.precedence)
     prefix = f"/{route_prefix.strip('/')}" if route_prefix.strip("/") else ""
@@ -142,18 +163,25 @@ def build_app(
             supplied = request.headers.get("x-functions-key") or request.query_params.get("code")
             if not keys.allows(route.auth_level, supplied):
                 return Response(status_code=401)
-            result = await invoke(route.fn, await to_function_request(request, values))
+            template = route.template.template
+            body = await receive_body(request, limits, template)
+            if isinstance(body, Response):
+                return body
+            result = await invoke(route.fn, to_function_request(request, values, body))
             response = (
                 to_starlette_response(result.http_response) if result.succeeded else Response(status_code=500)
             )
-            template, status = route.template.template, response.status_code
+            status = response.status_code
             log.info("HTTP %s %s -> %d (Id=%s)", request.method, template, status, result.invocation_id)
             return response
         return Response(status_code=404)
 
     async def admin_invoke(request: Request) -> Response:
+        body = await receive_body(request, limits, "/admin/functions/{name}")
+        if isinstance(body, Response):
+            return body
         try:
-            payload = json.loads(await request.body() or b"{}")
+            payload = json.loads(body or b"{}")
         except json.JSONDecodeError:
             return JSONResponse({"error": 'body must be JSON like {"input": "..."}'}, status_code=400)
         value = payload.get("input") if isinstance(payload, dict) else None

@@ -3,7 +3,8 @@
 Lifecycle: ``index()`` (settings into the environment, import and index the app, resolve bindings;
 every startup error surfaces here), ``start()`` (timers and queue pollers), ``stop()`` (stop them,
 then wait for invocations in flight). ``asgi_app`` serves HTTP in-process (``httpx.ASGITransport``)
-and ``serve()`` puts it on a loopback socket with uvicorn, draining on SIGINT/SIGTERM.
+and ``serve()`` puts it on a loopback socket with uvicorn, draining on SIGINT/SIGTERM, with Kestrel's
+deadlines for slow clients (``options.http_limits``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from azure.functions.queue import QueueMessage
 from starlette.applications import Starlette
 
 from devhost.bindings import QueueTarget, TimerSpec, datum_messages, resolve_queue, resolve_timer
+from devhost.connection import protocol_with
 from devhost.hostconfig import HostConfig
 from devhost.http import HttpRoute, Keys, build_app
 from devhost.indexing import IndexedFunction, check_supported, index_function_app, load_function
 from devhost.invocation import InvocationResult, Invoker
+from devhost.limits import HttpLimits
 from devhost.queues import DEFAULT_LEASE_SECONDS, QueueListener, function_message
 from devhost.settings import LocalSettings, apply_values, find_settings_file, read_local_settings
 from devhost.storage import QueueClients, encode_message, send_creating_queue
@@ -54,6 +57,7 @@ class DevHostOptions:
     enforce_keys: bool = True
     listeners: bool = True  # False: no timers or queue polling (functions run via HTTP/admin only)
     queue_lease_seconds: float = DEFAULT_LEASE_SECONDS
+    http_limits: HttpLimits = field(default_factory=HttpLimits)  # keep-alive, headers and body timeouts
 
 
 class _Server(uvicorn.Server):
@@ -119,6 +123,7 @@ class DevHost:
             routes=self._routes,
             route_prefix=self.config.route_prefix,
             keys=self.keys,
+            limits=self.options.http_limits,
             invoke=lambda fn, request: self._invoke(fn, request, HOST_API_REASON),
             admin=self._admin_invoke,
         )
@@ -313,7 +318,15 @@ class DevHost:
             raise
         host = f"[{self.options.host}]" if ":" in self.options.host else self.options.host
         self.url = f"http://{host}:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self.asgi_app, lifespan="off", log_config=None, access_log=False)
+        limits = self.options.http_limits
+        config = uvicorn.Config(
+            self.asgi_app,
+            lifespan="off",
+            log_config=None,
+            access_log=False,
+            http=protocol_with(limits),
+            timeout_keep_alive=limits.keep_alive_timeout,
+        )
         self._server = _Server(config)
         loop = asyncio.get_running_loop()
         signals = (signal.SIGINT, signal.SIGTERM) if handle_signals else ()

@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from devhost import DevHost, DevHostOptions
+from devhost.__main__ import http_limits, parse_args
 from devhost.azurite import free_port
+from devhost.limits import HttpLimits
 from tests.devhost.conftest import FIXTURE_APP, read_records, unique_queue, write_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,3 +110,10 @@ async def test_serve_in_process_on_an_ephemeral_port(tmp_path: Path) -> None:
     host.request_shutdown()
     await asyncio.wait_for(serving, 10)
     assert [i.function for i in host.invocations] == ["hello"]
+
+
+def test_slow_client_limits_default_to_kestrels_and_zero_switches_one_off() -> None:
+    assert http_limits(parse_args([])) == HttpLimits()
+    custom = http_limits(parse_args(["--keep-alive-timeout", "7", "--request-headers-timeout", "0",
+                                     "--request-body-timeout", "2.5"]))  # fmt: skip
+    assert custom == HttpLimits(keep_alive_timeout=7, request_headers_timeout=None, request_body_grace=2.5)

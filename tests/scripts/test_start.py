@@ -50,8 +50,8 @@ def test_func_when_installed_devhost_otherwise(monkeypatch: pytest.MonkeyPatch) 
     assert command[1:] == ["-m", "devhost", "--settings", "s.json", "--key=k", "--port", "7072"]
 
 
-@pytest.mark.slow
-def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, str]:
+    """``python -m scripts.start`` on free ports: the process, its settings, its output to the banner."""
     settings = json.loads((ROOT / "local.settings.sample.json").read_text())
     emulator = free_port()
     storage = connection_string("127.0.0.1", free_port(), free_port(), free_port())
@@ -70,7 +70,12 @@ def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Pat
         text=True,
     )
     assert process.stdout is not None
-    seen = read_until(process, process.stdout, "devhost listening on")
+    return process, path, read_until(process, process.stdout, "devhost listening on")
+
+
+@pytest.mark.slow
+def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    process, path, seen = _start(tmp_path)
     try:
         url = re.search(r"devhost listening on (\S+)", seen)
         key = re.search(r"--key=(\S+)", seen)
@@ -89,4 +94,19 @@ def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Pat
     pids = [int(p) for p in re.findall(r"pid (\d+)", seen)]
     assert len(pids) == 3, seen  # emulator, Azurite, devhost
     assert process.returncode == 130, seen + rest
+    assert [pid for pid in pids if alive(pid)] == []
+
+
+@pytest.mark.slow
+def test_sigterm_stops_start_and_every_process_it_started(tmp_path: Path) -> None:
+    """How to stop ``make start`` without a terminal: SIGTERM (GNU make passes it on to its recipe)."""
+    process, _, seen = _start(tmp_path)
+    try:
+        assert "devhost listening on" in seen, seen
+    finally:
+        process.terminate()
+        rest = process.communicate(timeout=60)[0]
+    pids = [int(p) for p in re.findall(r"pid (\d+)", seen)]
+    assert len(pids) == 3, seen  # emulator, Azurite, devhost
+    assert process.returncode == 128 + signal.SIGTERM, seen + rest
     assert [pid for pid in pids if alive(pid)] == []
