@@ -231,7 +231,10 @@ def _external_ref(value: str) -> str | None:
 
 
 def _https_url(value: str) -> str | None:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: "https://["
+        return "must be an absolute https URL"
     if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
         return "must be an absolute https URL"
     return None

@@ -127,6 +127,7 @@ def test_missing_and_wrong_types_are_each_named() -> None:
         ({"sponsor": "megan@contoso.com"}, "sponsor"),
         ({"redirectUrl": "http://partners.contoso.com"}, "redirectUrl"),
         ({"redirectUrl": "javascript:alert(1)"}, "redirectUrl"),
+        ({"redirectUrl": "https://["}, "redirectUrl"),  # urlsplit raises on an unclosed IPv6 bracket
         ({"invitation": "yes"}, "invitation"),
         ({"invitation": {"sendEmail": "true"}}, "invitation.sendEmail"),
         ({"invitation": {"language": "english please"}}, "invitation.language"),
