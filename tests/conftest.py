@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from hypothesis import settings
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph.graph_service_client import GraphServiceClient
 
 from devhost.azurite import Azurite, start_azurite
 from graph_emulator import EmulatorApp, TenantState, create_app
 from shared.graph.client import StaticTokenCredential, build_graph_client
+
+# No per-example deadline: timings belong to the benchmarks, and a loaded 2-core machine misses any
+# fixed one. CI explores a fixed sequence of examples so a submission is judged on what was tried
+# locally; local runs keep drawing new examples, which is how property tests find new bugs.
+settings.register_profile("guestkeeper", deadline=None, derandomize=os.environ.get("CI") == "true")
+settings.load_profile("guestkeeper")
 
 EMULATOR_URL = "http://127.0.0.1/v1.0"
 CLOCK_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
