@@ -10,12 +10,13 @@ from ...http import context, json_response, list_response, no_content, read_json
 from ..directory_objects import permissions as perms
 from ..directory_objects.queries import check_directory_query, count_response
 from ..directory_objects.render import (
-    GROUP_PROPERTIES,
-    check_select,
+    GROUP,
     collection_fragment,
     entity_fragment,
+    entity_json,
+    filled,
     group_json,
-    select_fields,
+    selection,
 )
 from .models import BINDS, GroupsBackend
 
@@ -32,7 +33,7 @@ def require_role_management_for(request: Request, group_id: str) -> None:
 
 
 def selected(request: Request) -> list[str] | None:
-    return check_select(request.query_params.get("$select"), GROUP_PROPERTIES, "group")
+    return selection(request.query_params.get("$select"), GROUP)
 
 
 async def create_group(request: Request) -> Response:
@@ -43,7 +44,7 @@ async def create_group(request: Request) -> Response:
     if body.get("isAssignableToRole") is True:
         require(request, perms.ROLE_MANAGEMENT)
     group = backend(request).create_group(body)
-    payload = {"@odata.context": context(request, "groups/$entity"), **group_json(group)}
+    payload = {"@odata.context": context(request, "groups/$entity"), **entity_json(group, None)}
     return json_response(payload, status=201)
 
 
@@ -52,8 +53,9 @@ async def list_groups(request: Request) -> Response:
     require(request, *perms.GROUP_READ)
     check_directory_query(request)
     fields = selected(request)
-    items = [group_json(g) for g in backend(request).list_groups()]
-    return list_response(request, items, collection_fragment("groups", fields), advanced_count=True)
+    items = [filled(g, fields) for g in backend(request).list_groups()]
+    fragment = collection_fragment("groups", fields)
+    return list_response(request, items, fragment, default_select=GROUP.default, advanced_count=True)
 
 
 async def count_groups(request: Request) -> Response:
@@ -65,7 +67,7 @@ async def get_group(request: Request) -> Response:
     require(request, *perms.GROUP_READ)
     fields = selected(request)
     group = backend(request).get_group(request.path_params["group_id"])
-    body = select_fields(group_json(group), fields)
+    body = entity_json(group, fields)
     return json_response({"@odata.context": context(request, entity_fragment("groups", fields)), **body})
 
 

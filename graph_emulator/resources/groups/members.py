@@ -16,11 +16,12 @@ from ..directory_objects import permissions as perms
 from ..directory_objects.lookup import reference_body
 from ..directory_objects.queries import check_directory_query, count_response
 from ..directory_objects.render import (
-    USER_DEFAULT,
-    USER_PROPERTIES,
-    check_select,
+    GROUP,
+    USER,
     collection_fragment,
+    filled,
     group_json,
+    selection,
     typed,
     user_json,
 )
@@ -43,17 +44,16 @@ def list_relation(relation: Relation, cast: Cast) -> Handler:
     async def handler(request: Request) -> Response:
         require(request, *perms.MEMBERS_READ)
         check_directory_query(request)
+        raw_select = request.query_params.get("$select")
         objects = _objects(request, relation)
-        if cast == "user":
-            fields = check_select(request.query_params.get("$select"), USER_PROPERTIES, "user")
-            users = [user_json(o) for o in objects if isinstance(o, User)]
-            fragment = collection_fragment("users", fields)
-            return list_response(request, users, fragment, default_select=USER_DEFAULT, advanced_count=True)
-        if cast == "group":
-            groups = [group_json(o) for o in objects if isinstance(o, Group)]
-            return list_response(request, groups, "groups", advanced_count=True)
-        default_only = "$select" not in request.query_params
-        items = [typed(o, default_only=default_only) for o in objects]
+        if cast is not None:
+            kind, kind_class = (USER, User) if cast == "user" else (GROUP, Group)
+            fields = selection(raw_select, kind)
+            items = [filled(o, fields) for o in objects if isinstance(o, kind_class)]
+            fragment = collection_fragment(f"{cast}s", fields)
+            return list_response(request, items, fragment, default_select=kind.default, advanced_count=True)
+        fields = selection(raw_select, USER, GROUP, collection_type="directoryObject")
+        items = [typed(o, fields) for o in objects]
         return list_response(request, items, "directoryObjects", advanced_count=True)
 
     return handler

@@ -10,12 +10,13 @@ from ...http import context, json_response, list_response, no_content, read_json
 from ..directory_objects import permissions as perms
 from ..directory_objects.queries import check_directory_query, count_response
 from ..directory_objects.render import (
+    USER,
     USER_DEFAULT,
-    USER_PROPERTIES,
-    check_select,
     collection_fragment,
     entity_fragment,
-    select_fields,
+    entity_json,
+    filled,
+    selection,
     user_json,
 )
 from .models import UsersBackend
@@ -26,7 +27,7 @@ def backend(request: Request) -> UsersBackend:
 
 
 def selected(request: Request) -> list[str] | None:
-    return check_select(request.query_params.get("$select"), USER_PROPERTIES, "user")
+    return selection(request.query_params.get("$select"), USER)
 
 
 async def list_users(request: Request) -> Response:
@@ -34,7 +35,7 @@ async def list_users(request: Request) -> Response:
     require(request, *perms.USER_READ)
     check_directory_query(request)
     fields = selected(request)
-    items = [user_json(u) for u in backend(request).list_users()]
+    items = [filled(u, fields) for u in backend(request).list_users()]
     return list_response(
         request,
         items,
@@ -55,7 +56,7 @@ async def get_user(request: Request) -> Response:
     require(request, *perms.USER_READ)
     fields = selected(request)
     user = backend(request).get_user(request.path_params["user_id"])
-    body = select_fields(user_json(user), fields, USER_DEFAULT)
+    body = entity_json(user, fields)
     return json_response({"@odata.context": context(request, entity_fragment("users", fields)), **body})
 
 
