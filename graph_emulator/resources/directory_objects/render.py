@@ -179,24 +179,27 @@ def selection(raw: str | None, *types: DirectoryType, collection_type: str | Non
     return names
 
 
+def _chosen(obj: User | Group, fields: Names, default: Names) -> Sequence[str]:
+    """The properties a response carries: those selected, else the default set."""
+    return fields if fields is not None else (default or directory_type(obj).default)
+
+
 def filled(obj: User | Group, fields: Names, default: Names = None) -> Json:
-    """The stored form with every chosen property (``fields``, else the default set) present and first,
-    in the order asked: ``null`` or ``[]`` for one the emulator doesn't store. Relationships and
-    names of other types are skipped (Graph returns no relationship without ``$expand``)."""
+    """The stored form with every chosen property present and first, in the order asked: ``null`` or
+    ``[]`` for one the emulator doesn't store. Relationships and other types' names are left out
+    (Graph returns no relationship without ``$expand``)."""
     rendering = directory_type(obj)
     body = rendering.stored(obj)
-    chosen = fields if fields is not None else (default or rendering.default)
-    if all(name in body for name in chosen):
-        return {**{name: body[name] for name in chosen}, **body}
-    known = schema(rendering.type_name)
-    front = {name: body.get(name, known.empty(name)) for name in chosen if known.has_property(name)}
-    return {**front, **body}
+    chosen = _chosen(obj, fields, default)
+    if any(name not in body for name in chosen):  # only then is the schema needed
+        known = schema(rendering.type_name)
+        body |= {name: known.empty(name) for name in chosen if name not in body and known.has_property(name)}
+    return {**{name: body[name] for name in chosen if name in body}, **body}
 
 
 def entity_json(obj: User | Group, fields: Names, default: Names = None) -> Json:
     """One object as GET returns it: the chosen properties only."""
-    chosen = fields if fields is not None else (default or directory_type(obj).default)
-    return select_fields(filled(obj, fields, default), chosen)
+    return select_fields(filled(obj, fields, default), _chosen(obj, fields, default))
 
 
 def typed(obj: User | Group, fields: Names = None, default: Names = None) -> Json:
