@@ -8,7 +8,7 @@ is a relationship (not returned by GET), and every other field is a property. Ca
 deserializer on a recording parse node tells which it is, and whether it is a collection
 (rendered ``[]`` when the emulator stores nothing) or a single value (``null``).
 
-Reading a model imports every model it references (about 1,200 modules and 1 s for ``user``), so
+Reading a model imports every model it references (about 1,200 modules, 1 to 2 s for ``user``), so
 each type is read once per process, on first use; ``python -m graph_emulator`` warms the
 directory types up in the background while it starts.
 """
