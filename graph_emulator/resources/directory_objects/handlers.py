@@ -13,7 +13,17 @@ from ...errors import ResourceNotFound
 from ...http import context, json_response, list_response, no_content, tenant
 from . import permissions as perms
 from .models import DeletedItemsBackend, Kind
-from .render import GROUP, USER, USER_DEFAULT, Json, collection_fragment, filled, selection, typed
+from .render import (
+    GROUP,
+    USER,
+    USER_DEFAULT,
+    Json,
+    collection_fragment,
+    directory_object_selection,
+    filled,
+    selection,
+    typed,
+)
 
 # The emulator's choice: deleted users add deletedDateTime to the default set, as that is what the
 # recycle bin is read for.
@@ -41,7 +51,7 @@ def _entity(request: Request, body: Json) -> Response:
 
 
 def _typed_body(request: Request, obj: User | Group) -> Json:
-    fields = selection(request.query_params.get("$select"), USER, GROUP, collection_type="directoryObject")
+    fields = directory_object_selection(request.query_params.get("$select"))
     return typed(obj, fields, DELETED_USER_DEFAULT if isinstance(obj, User) else None)
 
 

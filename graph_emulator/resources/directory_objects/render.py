@@ -157,26 +157,31 @@ def directory_type(obj: User | Group) -> DirectoryType:
     return USER if isinstance(obj, User) else GROUP
 
 
-def selection(raw: str | None, *types: DirectoryType, collection_type: str | None = None) -> list[str] | None:
+def selection(raw: str | None, *types: DirectoryType, type_name: str | None = None) -> list[str] | None:
     """The names of ``$select``; each must be a property or relationship of one of ``types``.
 
     Graph refuses any other name with 400 ``BadRequest`` "Parsing OData Select and Expand failed:
     Could not find a property named 'x' on type 'microsoft.graph.user'." (reported in
-    msgraph-sdk-powershell#2103 and msgraph-sdk-dotnet#1181). A ``directoryObject`` collection
-    (``collection_type``) accepts the properties of the types it holds.
+    msgraph-sdk-powershell#2103 and msgraph-sdk-dotnet#1181); ``type_name`` names the type there.
     """
     if not raw:
         return None
     names = [part.strip() for part in raw.split(",") if part.strip()]
     for name in names:
         if not any(schema(t.type_name).knows(name) for t in types):
-            type_name = collection_type or types[0].type_name
             raise BadRequest(
                 "Parsing OData Select and Expand failed: Could not find a property named "
-                f"'{name}' on type 'microsoft.graph.{type_name}'.",
+                f"'{name}' on type 'microsoft.graph.{type_name or types[0].type_name}'.",
                 code="BadRequest",
             )
     return names
+
+
+def directory_object_selection(raw: str | None) -> list[str] | None:
+    """``$select`` on a ``directoryObject`` collection (members, memberOf, sponsors, deleted items):
+    a name of any type the collection holds (the emulator's choice), else refused naming
+    ``directoryObject``."""
+    return selection(raw, USER, GROUP, type_name="directoryObject")
 
 
 def _chosen(obj: User | Group, fields: Names, default: Names) -> Sequence[str]:

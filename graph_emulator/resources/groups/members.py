@@ -19,6 +19,7 @@ from ..directory_objects.render import (
     GROUP,
     USER,
     collection_fragment,
+    directory_object_selection,
     filled,
     group_json,
     selection,
@@ -52,7 +53,7 @@ def list_relation(relation: Relation, cast: Cast) -> Handler:
             items = [filled(o, fields) for o in objects if isinstance(o, kind_class)]
             fragment = collection_fragment(f"{cast}s", fields)
             return list_response(request, items, fragment, default_select=kind.default, advanced_count=True)
-        fields = selection(raw_select, USER, GROUP, collection_type="directoryObject")
+        fields = directory_object_selection(raw_select)
         items = [typed(o, fields) for o in objects]
         return list_response(request, items, "directoryObjects", advanced_count=True)
 

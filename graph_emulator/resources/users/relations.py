@@ -11,7 +11,7 @@ from ...http import context, json_response, list_response, no_content, read_json
 from ..directory_objects import permissions as perms
 from ..directory_objects.lookup import reference_body
 from ..directory_objects.queries import check_directory_query, count_response
-from ..directory_objects.render import GROUP, USER, filled, group_json, selection, typed
+from ..directory_objects.render import GROUP, directory_object_selection, filled, group_json, selection, typed
 from .handlers import backend
 from .models import security_enabled_only
 
@@ -23,7 +23,7 @@ async def list_member_of(request: Request) -> Response:
     """``GET /users/{id}/memberOf``: the groups the user is a direct member of, as directoryObjects."""
     require(request, *perms.USER_MEMBER_OF)
     check_directory_query(request, filter_needs_advanced="memberOf")
-    fields = selection(request.query_params.get("$select"), USER, GROUP, collection_type="directoryObject")
+    fields = directory_object_selection(request.query_params.get("$select"))
     groups = backend(request).list_member_of(request.path_params["user_id"])
     items = [typed(g, fields) for g in groups]
     return list_response(request, items, "directoryObjects", advanced_count=True)
@@ -65,7 +65,7 @@ async def object_member_groups(request: Request) -> Response:
 async def list_sponsors(request: Request) -> Response:
     """``GET /users/{id}/sponsors``: users and groups, each with its ``@odata.type``."""
     require(request, *perms.SPONSORS_READ)
-    fields = selection(request.query_params.get("$select"), USER, GROUP, collection_type="directoryObject")
+    fields = directory_object_selection(request.query_params.get("$select"))
     sponsors = backend(request).list_sponsors(request.path_params["user_id"])
     items = [typed(s, fields) for s in sponsors]
     return list_response(request, items, "directoryObjects")
