@@ -130,25 +130,33 @@ async def test_one_relationship_per_request(graph) -> None:
 
 
 async def test_unknown_and_non_navigation_properties_are_refused(graph) -> None:
+    # $expand and $select share Graph's parser, so its refusals carry the same prefix and code as
+    # $select's; the non-navigation wording is Graph's for messages
+    # (https://github.com/Softeria/ms-365-mcp-server/pull/595).
     with pytest.raises(ODataError) as unknown:
         await get_group(graph, FEELGOOD, expand=["followers"])
     assert odata_error(unknown) == (
         400,
-        "Request_BadRequest",
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
         "Could not find a property named 'followers' on type 'microsoft.graph.group'.",
     )
     with pytest.raises(ODataError) as plain:
         await get_group(graph, FEELGOOD, expand=["displayName"])
     assert odata_error(plain) == (
         400,
-        "Request_BadRequest",
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
         "Property 'displayName' on type 'microsoft.graph.group' is not a navigation property or complex "
         "property. Only navigation properties can be expanded.",
     )
     with pytest.raises(ODataError) as nested_unknown:
         await get_group(graph, FEELGOOD, expand=["members($select=id,shoeSize)"])
-    assert odata_error(nested_unknown)[2] == (
-        "Could not find a property named 'shoeSize' on type 'microsoft.graph.directoryObject'."
+    assert odata_error(nested_unknown) == (
+        400,
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
+        "Could not find a property named 'shoeSize' on type 'microsoft.graph.directoryObject'.",
     )
 
 
