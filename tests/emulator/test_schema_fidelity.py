@@ -15,6 +15,7 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from kiota_abstractions.method import Method
@@ -24,6 +25,7 @@ from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactor
 from msgraph.generated.directory_objects.item.get_member_groups.get_member_groups_post_request_body import (
     GetMemberGroupsPostRequestBody as ObjectMemberGroupsBody,
 )
+from msgraph.generated.models.app_role_assignment import AppRoleAssignment
 from msgraph.generated.models.directory_object import DirectoryObject
 from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.group import Group
@@ -32,6 +34,9 @@ from msgraph.generated.models.invited_user_message_info import InvitedUserMessag
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.recipient import Recipient
 from msgraph.generated.models.user import User
+from msgraph.generated.service_principals.item.service_principal_item_request_builder import (
+    ServicePrincipalItemRequestBuilder,
+)
 from msgraph.generated.users.item.get_member_groups.get_member_groups_post_request_body import (
     GetMemberGroupsPostRequestBody,
 )
@@ -464,6 +469,84 @@ async def delete_deleted(walk: Walk) -> None:
     await delete_a_user_and_a_group(walk)
     builder = walk.graph.directory.deleted_items.by_directory_object_id(ALEX)
     await builder.with_url(walk.url(object_id=ALEX)).delete()
+
+
+# ---------------------------------------------------------------- service principals (serviceprincipal-*)
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+GRAPH_SP = "8fce32da-1246-437b-99cd-76d1d4677bd5"  # Microsoft Graph's service principal, in every seed
+IDENTITY = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"  # the app's managed identity, in the default seed
+# User.Read.All's application permission id (permissions-reference)
+USER_READ_ALL = "df021288-bdef-4463-88db-98f22de89214"
+ASSIGNMENTS = "/servicePrincipals/{principal_id}/appRoleAssignments"
+ASSIGNED_TO = "/servicePrincipals/{principal_id}/appRoleAssignedTo"
+
+
+def principal(walk: Walk, principal_id: str) -> ServicePrincipalItemRequestBuilder:
+    return walk.graph.service_principals.by_service_principal_id(principal_id)
+
+
+def relationship(walk: Walk) -> tuple[str, str]:
+    """The route's relationship and the principal its examples address: the client's assignments, or
+    the assignments granted for the resource (Microsoft Graph)."""
+    if walk.route.startswith(ASSIGNMENTS):
+        return "app_role_assignments", IDENTITY
+    return "app_role_assigned_to", GRAPH_SP
+
+
+async def grant_user_read_all(walk: Walk) -> str:
+    """Microsoft Graph's User.Read.All granted to the managed identity (the grant pages' body); the
+    assignment's id."""
+    body = AppRoleAssignment(
+        principal_id=UUID(IDENTITY), resource_id=UUID(GRAPH_SP), app_role_id=UUID(USER_READ_ALL)
+    )
+    name, principal_id = relationship(walk)
+    created = walk.keep(await getattr(principal(walk, principal_id), name).post(body))
+    assert isinstance(created.id, str)
+    return created.id
+
+
+@walks("GET", "/servicePrincipals")
+async def list_service_principals(walk: Walk) -> None:
+    """serviceprincipal-list: example 1 (all), and the query the grant command sends."""
+    builder = walk.graph.service_principals
+    walk.keep(await builder.with_url(walk.url()).get())
+    query = f"?$filter=appId+eq+'{GRAPH_APP_ID}'&$select=id,appRoles"
+    walk.keep(await builder.with_url(walk.url(query)).get())
+
+
+@walks("GET", "/servicePrincipals/{principal_id}")
+async def get_service_principal(walk: Walk) -> None:
+    """serviceprincipal-get: example 1 (by id): Microsoft Graph's, with its app roles, and the identity."""
+    for principal_id in (GRAPH_SP, IDENTITY):
+        builder = principal(walk, principal_id)
+        walk.keep(await builder.with_url(walk.url(principal_id=principal_id)).get())
+
+
+@walks("POST", ASSIGNMENTS, ASSIGNED_TO)
+async def grant(walk: Walk) -> None:
+    """serviceprincipal-post-approleassignments (the client's id in the URL and as ``principalId``) /
+    serviceprincipal-post-approleassignedto (the resource's id in the URL and as ``resourceId``)."""
+    await grant_user_read_all(walk)
+
+
+@walks("GET", ASSIGNMENTS, ASSIGNED_TO)
+async def list_assignments(walk: Walk) -> None:
+    """serviceprincipal-list-approleassignments / -approleassignedto: examples, after a grant."""
+    await grant_user_read_all(walk)
+    name, principal_id = relationship(walk)
+    builder = getattr(principal(walk, principal_id), name)
+    listed = walk.keep(await builder.with_url(walk.url(principal_id=principal_id)).get())
+    assert [str(a.app_role_id) for a in listed.value] == [USER_READ_ALL]
+
+
+@walks("DELETE", f"{ASSIGNMENTS}/{{assignment_id}}", f"{ASSIGNED_TO}/{{assignment_id}}")
+async def revoke(walk: Walk) -> None:
+    """serviceprincipal-delete-approleassignments / -approleassignedto: examples."""
+    assignment_id = await grant_user_read_all(walk)
+    name, principal_id = relationship(walk)
+    builder = getattr(principal(walk, principal_id), name).by_app_role_assignment_id(assignment_id)
+    await builder.with_url(walk.url(principal_id=principal_id, assignment_id=assignment_id)).delete()
 
 
 # ---------------------------------------------------------------- $batch (json-batching)
