@@ -68,9 +68,9 @@ def list_relation(relation: Relation, cast: Cast) -> Handler:
             fragment = collection_fragment(f"{cast}s", fields)
             return list_response(request, kept, fragment, default_select=kind.default, advanced_count=True)
         fields = directory_object_selection(raw_select)
-        typed = directory_items(request, [typed_item(o, fields) for o in objects], RELATED_OBJECTS)
+        kept = directory_items(request, [typed_item(o, fields) for o in objects], RELATED_OBJECTS)
         return list_response(
-            request, typed, "directoryObjects", default_select=item_default, advanced_count=True
+            request, kept, "directoryObjects", default_select=item_default, advanced_count=True
         )
 
     return handler
