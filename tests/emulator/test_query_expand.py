@@ -160,6 +160,43 @@ async def test_unknown_and_non_navigation_properties_are_refused(graph) -> None:
     )
 
 
+async def test_schema_names_are_known_to_expand(graph) -> None:
+    # A property Graph's v1.0 schema has but the emulator doesn't store is still a property, and a
+    # relationship the emulator doesn't expand is refused as not supported, not as unknown.
+    with pytest.raises(ODataError) as stored_elsewhere:
+        await graph.users.by_user_id(MEGAN).get(
+            request_configuration=config(UserQuery(expand=["identities"]))
+        )
+    assert odata_error(stored_elsewhere) == (
+        400,
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
+        "Property 'identities' on type 'microsoft.graph.user' is not a navigation property or complex "
+        "property. Only navigation properties can be expanded.",
+    )
+    with pytest.raises(ODataError) as unserved:
+        await graph.users.by_user_id(MEGAN).get(request_configuration=config(UserQuery(expand=["manager"])))
+    assert odata_error(unserved) == (
+        400,
+        "Request_UnsupportedQuery",
+        "$expand of 'manager' on microsoft.graph.user is not supported.",
+    )
+
+
+async def test_expanded_objects_carry_schema_properties_they_select(
+    graph, raw_client: httpx.AsyncClient
+) -> None:
+    # nested $select takes any v1.0 property of the member's type; unstored ones come back null or []
+    url = f"/v1.0/groups/{FEELGOOD}?$select=id&$expand=members($select=id,postalCode,identities)"
+    body = (await raw_client.get(url, headers=await bearer(raw_client))).json()
+    assert body["members"][0] == {
+        "@odata.type": "#microsoft.graph.user",
+        "id": MEGAN,
+        "postalCode": None,
+        "identities": [],
+    }
+
+
 @pytest.mark.parametrize(
     "expand", ["members($expand=memberOf)", "members($top=5)", "members($filter=id eq 'x')"]
 )
