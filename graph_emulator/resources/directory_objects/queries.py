@@ -28,7 +28,7 @@ from ...odata import UnsupportedQuery, compile_filter, parse_filter
 from ...odata_orderby import SortKey, parse_orderby, sort_items
 from ...odata_search import Predicate, parse_search
 from ...schema import schema
-from .render import Json
+from .render import Json, no_property
 
 COUNT_UNSUPPORTED = "$count is not currently supported."
 SEARCH_UNSUPPORTED = (
@@ -81,10 +81,6 @@ _SORTABLE = {"user": {"displayName", "userPrincipalName"}, "group": {"displayNam
 _SORTABLE_ADVANCED = {"user": {"createdDateTime", "deletedDateTime"}, "group": {"deletedDateTime"}}
 
 
-def unknown_property(name: str, type_name: str) -> BadRequest:
-    return BadRequest(f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
-
-
 def is_advanced(request: Request) -> bool:
     """``ConsistencyLevel: eventual`` together with ``$count=true``."""
     return is_eventual(request) and request.query_params.get("$count", "").lower() == "true"
@@ -93,7 +89,7 @@ def is_advanced(request: Request) -> bool:
 def _known(names: Iterable[str], collection: Collection) -> None:
     for name in names:
         if not collection.has_property(name):
-            raise unknown_property(name, collection.type_name)
+            raise BadRequest(no_property(name, collection.type_name))
 
 
 def _search(request: Request, collection: Collection) -> Predicate | None:

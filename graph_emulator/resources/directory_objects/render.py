@@ -164,12 +164,15 @@ def select_expand_failed(detail: str) -> BadRequest:
     return BadRequest(f"Parsing OData Select and Expand failed: {detail}", code="BadRequest")
 
 
+def no_property(name: str, type_name: str) -> str:
+    """OData's words for a name the type doesn't have; ``$orderby`` and ``$search`` answer them alone."""
+    return f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'."
+
+
 def unknown_name(name: str, type_name: str) -> BadRequest:
     """``$select`` or ``$expand`` of a name the type doesn't have (reported in msgraph-sdk-powershell#2103
     and msgraph-sdk-dotnet#1181)."""
-    return select_expand_failed(
-        f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'."
-    )
+    return select_expand_failed(no_property(name, type_name))
 
 
 def selection(raw: str | None, *types: DirectoryType, type_name: str | None = None) -> list[str] | None:
