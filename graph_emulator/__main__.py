@@ -15,6 +15,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .schema import warm_up
     from .state import TenantState
 
     faults = FaultConfig(
@@ -33,6 +34,7 @@ def _serve(args: argparse.Namespace) -> int:
         if args.seed_file
         else TenantState(**options)  # type: ignore[arg-type]
     )
+    warm_up()  # reads Graph's directory schemas from the SDK while uvicorn starts
     print(f"Graph emulator: http://{args.host}:{args.port}/v1.0 (control plane /_emulator)", flush=True)
     uvicorn.run(create_app(state), host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -84,22 +84,24 @@ def list_response(
     default_top: int = 100,
     max_top: int = 999,
     skip_style: bool = False,
-    default_select: Sequence[str] | None = None,
+    default_select: Sequence[str] | Callable[[dict[str, Any]], Sequence[str]] | None = None,
     advanced_count: bool = False,
     expand: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Response:
     """A paged collection: ``$filter``, ``$count``, ``$top`` and paging, then ``$select``.
 
     ``default_select`` is the property set returned without ``$select`` (Graph's default
-    properties; filters still see every property). ``advanced_count`` models directory objects,
-    where ``$count=true`` is silently ignored unless ``ConsistencyLevel: eventual`` is sent.
+    properties; filters still see every property), or a function giving each item's own (a
+    ``directoryObject`` collection holds types with different defaults). ``advanced_count`` models
+    directory objects, where ``$count=true`` is silently ignored unless ``ConsistencyLevel:
+    eventual`` is sent.
     ``expand`` adds an item's expanded relationships (``$expand``) to its selected properties.
     """
     params = dict(request.query_params)
     query = odata.parse_list_query(
         params, default_top=default_top, max_top=max_top, skip_supported=skip_style
     )
-    if query.select is None and default_select is not None:
+    if query.select is None and default_select is not None and not callable(default_select):
         query = replace(query, select=list(default_select))
     if advanced_count and not is_eventual(request):
         query = replace(query, count=False)
@@ -111,6 +113,7 @@ def list_response(
         self_url=self_url,
         params=params,
         skip_style=skip_style,
+        default_select=default_select if callable(default_select) else None,
         expand=expand,
     )
     return json_response(body)

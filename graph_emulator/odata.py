@@ -123,11 +123,13 @@ def page(
     self_url: str,
     params: Mapping[str, str],
     skip_style: bool = False,
+    default_select: Callable[[Json], Sequence[str]] | None = None,
     expand: Callable[[Json], Json] | None = None,
 ) -> Json:
     """Filter, count, slice and select; ``@odata.nextLink`` is absolute and opaque to clients.
 
     ``skip_style`` pages with ``$skip`` (access reviews) instead of ``$skiptoken`` (directory).
+    ``default_select`` gives an item's properties when the query selects none.
     ``expand`` gives the expanded relationships of one (unselected) item, added after ``$select``.
     """
     matched = [item for item in items if query.filter is None or query.filter(item)]
@@ -144,8 +146,18 @@ def page(
         else:
             carried["$skiptoken"] = _encode_skiptoken(next_offset)
         body["@odata.nextLink"] = f"{self_url}?{urlencode(carried, safe='$(),:/@')}"
-    if expand is None:
-        body["value"] = [select(item, query.select) for item in window]
-    else:
-        body["value"] = [{**select(item, query.select), **expand(item)} for item in window]
+    body["value"] = [_shown(item, query.select, default_select, expand) for item in window]
     return body
+
+
+def _shown(
+    item: Json,
+    fields: Sequence[str] | None,
+    default_select: Callable[[Json], Sequence[str]] | None,
+    expand: Callable[[Json], Json] | None,
+) -> Json:
+    """One matched item as the page shows it: selected, then expanded."""
+    if fields is None and default_select is not None:
+        fields = default_select(item)
+    shown = select(item, fields)
+    return shown if expand is None else {**shown, **expand(item)}

@@ -138,3 +138,40 @@ USER_DEFAULT = frozenset(
         "id",
     }
 )
+
+# group-get, example 1: "All the default properties are returned in an actual call", in this order
+# (https://learn.microsoft.com/en-us/graph/api/group-get?view=graph-rest-1.0).
+GROUP_DEFAULT = [
+    "id",
+    "deletedDateTime",
+    "classification",
+    "createdDateTime",
+    "description",
+    "displayName",
+    "expirationDateTime",
+    "groupTypes",
+    "isAssignableToRole",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesDomainName",
+    "onPremisesLastSyncDateTime",
+    "onPremisesNetBiosName",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "preferredDataLocation",
+    "preferredLanguage",
+    "proxyAddresses",
+    "renewedDateTime",
+    "resourceBehaviorOptions",
+    "resourceProvisioningOptions",
+    "securityEnabled",
+    "securityIdentifier",
+    "serviceProvisioningErrors",
+    "theme",
+    "visibility",
+    "onPremisesProvisioningErrors",
+]

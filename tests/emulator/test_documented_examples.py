@@ -2,10 +2,10 @@
 HTTP: the documented status codes, and the documented property names present in the response.
 
 Sources (microsoft-graph-docs-contrib, api-reference/v1.0/api/): invitation-post, group-post-groups
-(examples 1-3), group-post-members (examples 1-2), group-delete-members, user-list, user-get,
-user-update (example 2), user-delete, user-list-memberof (example 1), user-list-sponsors,
-user-post-sponsors, directory-deleteditems-list/-get/-restore; concepts/aad-advanced-queries
-(error handling). Ids in the documented requests are replaced by seed ids.
+(examples 1-3), group-get (examples 1-2), group-post-members (examples 1-2), group-delete-members,
+user-list, user-get (examples 1 and 3), user-update (example 2), user-delete, user-list-memberof
+(example 1), user-list-sponsors, user-post-sponsors, directory-deleteditems-list/-get/-restore;
+concepts/aad-advanced-queries (error handling). Ids in the documented requests are replaced by seed ids.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .directory_helpers import (
     ALEX,
     FEELGOOD,
     GRAPH_ROOT,
+    GROUP_DEFAULT,
     MEGAN,
     RETAIL,
     SALES,
@@ -71,7 +72,12 @@ async def api(raw_client: httpx.AsyncClient) -> httpx.AsyncClient:
 
 
 def keys(body: dict[str, Any]) -> set[str]:
-    return {k for k in body if not k.startswith("@odata.")}
+    return set(names(body))
+
+
+def names(body: dict[str, Any]) -> list[str]:
+    """The property names in the order the response lists them."""
+    return [k for k in body if not k.startswith("@odata.")]
 
 
 async def test_create_invitation(api: httpx.AsyncClient) -> None:
@@ -206,6 +212,47 @@ async def test_list_and_get_users(api: httpx.AsyncClient) -> None:
     assert all(set(user) == USER_DEFAULT for user in body["value"])
     single = (await api.get(f"/v1.0/users/{MEGAN}")).json()
     assert keys(single) == USER_DEFAULT
+
+
+async def test_get_user_with_select_example_3(api: httpx.AsyncClient) -> None:
+    response = await api.get(f"/v1.0/users/{MEGAN}?$select=displayName,givenName,postalCode,identities")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["@odata.context"].endswith(
+        "/v1.0/$metadata#users(displayName,givenName,postalCode,identities)/$entity"
+    )
+    # The emulator stores no postal code or identities: null and [] (user resource: String, collection).
+    assert names(body) == ["displayName", "givenName", "postalCode", "identities"]
+    assert (body["displayName"], body["postalCode"], body["identities"]) == ("Megan Bowen", None, [])
+
+
+async def test_get_group_default_properties_example_1(api: httpx.AsyncClient) -> None:
+    for response in (await api.get(f"/v1.0/groups/{FEELGOOD}"), await api.get("/v1.0/groups")):
+        assert response.status_code == 200
+        body = response.json()
+        group = body["value"][0] if "value" in body else body
+        assert names(group) == GROUP_DEFAULT
+        on_premises = {k: v for k, v in group.items() if k.startswith("onPremises")}
+        assert on_premises == {
+            "onPremisesDomainName": None,
+            "onPremisesLastSyncDateTime": None,
+            "onPremisesNetBiosName": None,
+            "onPremisesSamAccountName": None,
+            "onPremisesSecurityIdentifier": None,
+            "onPremisesSyncEnabled": None,
+            "onPremisesProvisioningErrors": [],
+        }
+        assert (group["serviceProvisioningErrors"], group["classification"]) == ([], None)
+
+
+async def test_get_group_with_select_example_2(api: httpx.AsyncClient) -> None:
+    selected = "accessType,allowExternalSenders,autoSubscribeNewMembers,isSubscribedByMail,unseenCount"
+    response = await api.get(f"/v1.0/groups/{FEELGOOD}?$select={selected}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["@odata.context"].endswith(f"/v1.0/$metadata#groups({selected})/$entity")
+    # Mailbox settings the emulator doesn't keep: every selected property is there, as null.
+    assert body == {"@odata.context": body["@odata.context"], **dict.fromkeys(selected.split(","))}
 
 
 async def test_update_other_user_example_2(api: httpx.AsyncClient) -> None:

@@ -223,6 +223,27 @@ async def test_nested_group_member_is_typed(graph) -> None:
     assert [g.id for g in groups.value] == [SALES]
 
 
+async def test_members_select_takes_the_properties_of_either_type(graph) -> None:
+    # $select on the directoryObject collection: each member carries what its own type has.
+    await graph.groups.by_group_id(FEELGOOD).members.ref.post(ref(IT_OPS))
+    names = ["id", "displayName", "userPrincipalName", "groupTypes"]
+    query = MembersRequestBuilder.MembersRequestBuilderGetQueryParameters(select=names)
+    page = await graph.groups.by_group_id(FEELGOOD).members.get(config(query))
+    by_id = {m.id: m for m in page.value}
+    assert by_id[MEGAN].user_principal_name == "MeganB@contoso.onmicrosoft.com"
+    assert (by_id[IT_OPS].display_name, by_id[IT_OPS].group_types) == ("IT Operations", [])
+    assert by_id[IT_OPS].additional_data == {}
+    unknown = MembersRequestBuilder.MembersRequestBuilderGetQueryParameters(select=["id", "shoeSize"])
+    with pytest.raises(ODataError) as caught:
+        await graph.groups.by_group_id(FEELGOOD).members.get(config(unknown))
+    assert odata_error(caught) == (
+        400,
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
+        "Could not find a property named 'shoeSize' on type 'microsoft.graph.directoryObject'.",
+    )
+
+
 async def test_owners_add_and_duplicate(graph) -> None:
     await graph.groups.by_group_id(SALES).owners.ref.post(ref(ISAIAH))
     owners = await graph.groups.by_group_id(SALES).owners.get()

@@ -130,26 +130,71 @@ async def test_one_relationship_per_request(graph) -> None:
 
 
 async def test_unknown_and_non_navigation_properties_are_refused(graph) -> None:
+    # $expand and $select share Graph's parser, so its refusals carry the same prefix and code as
+    # $select's; the non-navigation wording is Graph's for messages
+    # (https://github.com/Softeria/ms-365-mcp-server/pull/595).
     with pytest.raises(ODataError) as unknown:
         await get_group(graph, FEELGOOD, expand=["followers"])
     assert odata_error(unknown) == (
         400,
-        "Request_BadRequest",
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
         "Could not find a property named 'followers' on type 'microsoft.graph.group'.",
     )
     with pytest.raises(ODataError) as plain:
         await get_group(graph, FEELGOOD, expand=["displayName"])
     assert odata_error(plain) == (
         400,
-        "Request_BadRequest",
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
         "Property 'displayName' on type 'microsoft.graph.group' is not a navigation property or complex "
         "property. Only navigation properties can be expanded.",
     )
     with pytest.raises(ODataError) as nested_unknown:
         await get_group(graph, FEELGOOD, expand=["members($select=id,shoeSize)"])
-    assert odata_error(nested_unknown)[2] == (
-        "Could not find a property named 'shoeSize' on type 'microsoft.graph.directoryObject'."
+    assert odata_error(nested_unknown) == (
+        400,
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
+        "Could not find a property named 'shoeSize' on type 'microsoft.graph.directoryObject'.",
     )
+
+
+async def test_schema_names_are_known_to_expand(graph) -> None:
+    # A property Graph's v1.0 schema has but the emulator doesn't store is still a property, and a
+    # relationship the emulator doesn't expand is refused as not supported, not as unknown.
+    with pytest.raises(ODataError) as stored_elsewhere:
+        await graph.users.by_user_id(MEGAN).get(
+            request_configuration=config(UserQuery(expand=["identities"]))
+        )
+    assert odata_error(stored_elsewhere) == (
+        400,
+        "BadRequest",
+        "Parsing OData Select and Expand failed: "
+        "Property 'identities' on type 'microsoft.graph.user' is not a navigation property or complex "
+        "property. Only navigation properties can be expanded.",
+    )
+    with pytest.raises(ODataError) as unserved:
+        await graph.users.by_user_id(MEGAN).get(request_configuration=config(UserQuery(expand=["manager"])))
+    assert odata_error(unserved) == (
+        400,
+        "Request_UnsupportedQuery",
+        "$expand of 'manager' on microsoft.graph.user is not supported.",
+    )
+
+
+async def test_expanded_objects_carry_schema_properties_they_select(
+    graph, raw_client: httpx.AsyncClient
+) -> None:
+    # nested $select takes any v1.0 property of the member's type; unstored ones come back null or []
+    url = f"/v1.0/groups/{FEELGOOD}?$select=id&$expand=members($select=id,postalCode,identities)"
+    body = (await raw_client.get(url, headers=await bearer(raw_client))).json()
+    assert body["members"][0] == {
+        "@odata.type": "#microsoft.graph.user",
+        "id": MEGAN,
+        "postalCode": None,
+        "identities": [],
+    }
 
 
 @pytest.mark.parametrize(

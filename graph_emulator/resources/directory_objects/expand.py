@@ -7,8 +7,12 @@
 - One relationship per request: more is Graph's ``400 BadRequest`` "The result of parsing $expand
   contained at least 2 items, but the maximum allowed is 1.".
 - Nested ``$select`` only (group resource: members "Supports ``$expand`` including nested
-  ``$select``"); a nested ``$expand`` (a second level) or any other nested option is refused with
-  the emulator's message.
+  ``$select``"), checked as a ``directoryObject`` collection's ``$select``; a nested ``$expand`` (a
+  second level) or any other nested option is refused with the emulator's message.
+- Names are checked against Graph's v1.0 schema (``graph_emulator.schema``) by the same parser as
+  ``$select``: an unknown name, or a property that is not a relationship, is that parser's refusal;
+  a relationship of the schema the emulator doesn't expand (``manager``, ``transitiveMemberOf``…) is
+  refused with the emulator's message.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from ...directory import Directory, Group, User
 from ...errors import BadRequest
 from ...odata import UnsupportedQuery
 from ...odata_expand import ExpandItem, parse_expand
-from .queries import RELATED_OBJECTS, Collection, unknown_property
-from .render import Json, check_select, select_fields, typed
+from ...schema import schema
+from .queries import Collection
+from .render import Json, directory_object_selection, select_expand_failed, typed, unknown_name
 
 Related = Callable[[Directory, str], list[User | Group]]  # the related objects of one object id
 
@@ -54,8 +59,7 @@ class Expansion:
     def render(self, directory: Directory, object_id: str) -> Json:
         """``{name: [up to 20 related objects]}``, each with its ``@odata.type``."""
         related = self.related(directory, object_id)[:MAX_EXPANDED]
-        items = [typed(o, default_only=self.select is None) for o in related]
-        return {self.name: [select_fields(i, self.select) for i in items]}
+        return {self.name: [typed(o, self.select) for o in related]}
 
     def for_items(self, directory: Directory) -> Callable[[Json], Json]:
         """The expansion of one listed object (its full JSON form, so ``id`` is always there)."""
@@ -68,7 +72,7 @@ def _select(item: ExpandItem) -> list[str] | None:
             raise UnsupportedQuery("$expand on directory objects supports one level only.")
         if option != "$select":
             raise UnsupportedQuery(f"Only $select can be nested in $expand on directory objects: {option}.")
-    return check_select(item.options.get("$select"), RELATED_OBJECTS.properties, "directoryObject")
+    return directory_object_selection(item.options.get("$select"))
 
 
 def expansion(request: Request, collection: Collection) -> Expansion | None:
@@ -82,10 +86,19 @@ def expansion(request: Request, collection: Collection) -> Expansion | None:
     [item] = items
     related = _RELATIONS[collection.type_name].get(item.name)
     if related is None:
-        if item.name in collection.properties:
-            raise BadRequest(
-                f"Property '{item.name}' on type 'microsoft.graph.{collection.type_name}' is not a "
-                "navigation property or complex property. Only navigation properties can be expanded."
-            )
-        raise unknown_property(item.name, collection.type_name)
+        raise _not_expanded(item.name, collection.type_name)
     return Expansion(item.name, related, _select(item))
+
+
+def _not_expanded(name: str, type_name: str) -> BadRequest:
+    """Why ``name`` can't be expanded on ``type_name``: not in the schema, not a relationship, or a
+    relationship the emulator doesn't serve."""
+    known = schema(type_name)
+    if known.has_property(name):
+        return select_expand_failed(
+            f"Property '{name}' on type 'microsoft.graph.{type_name}' is not a navigation property or "
+            "complex property. Only navigation properties can be expanded."
+        )
+    if known.knows(name):
+        return UnsupportedQuery(f"$expand of '{name}' on microsoft.graph.{type_name} is not supported.")
+    return unknown_name(name, type_name)

@@ -14,8 +14,20 @@ from ...http import context, json_response, list_response, no_content, tenant
 from . import permissions as perms
 from .models import DeletedItemsBackend, Kind
 from .queries import GROUPS, USERS, directory_items
-from .render import USER_DEFAULT, Json, group_json, select_fields, typed, user_json
+from .render import (
+    GROUP,
+    USER,
+    USER_DEFAULT,
+    Json,
+    collection_fragment,
+    directory_object_selection,
+    filled,
+    selection,
+    typed,
+)
 
+# The emulator's choice: deleted users add deletedDateTime to the default set, as that is what the
+# recycle bin is read for.
 DELETED_USER_DEFAULT = (*USER_DEFAULT, "deletedDateTime")
 
 
@@ -39,25 +51,23 @@ def _entity(request: Request, body: Json) -> Response:
     return json_response({"@odata.context": context(request, "directoryObjects/$entity"), **body})
 
 
-def _typed_body(obj: User | Group) -> Json:
-    body = typed(obj)
-    if isinstance(obj, User):
-        return select_fields(body, DELETED_USER_DEFAULT)
-    return body
+def _typed_body(request: Request, obj: User | Group) -> Json:
+    fields = directory_object_selection(request.query_params.get("$select"))
+    return typed(obj, fields, DELETED_USER_DEFAULT if isinstance(obj, User) else None)
 
 
 def list_deleted(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
     async def handler(request: Request) -> Response:
         """``GET /directory/deletedItems/microsoft.graph.{user|group}`` (the cast is required)."""
         require(request, *_read_permissions(kind))
-        objects = _backend(request).list_deleted_items(kind)
-        if kind == "user":
-            items = directory_items(request, [user_json(o) for o in objects if isinstance(o, User)], USERS)
-            return list_response(
-                request, items, "users", default_select=DELETED_USER_DEFAULT, advanced_count=True
-            )
-        groups = directory_items(request, [group_json(o) for o in objects if isinstance(o, Group)], GROUPS)
-        return list_response(request, groups, "groups", advanced_count=True)
+        rendering, default, collection = (
+            (USER, DELETED_USER_DEFAULT, USERS) if kind == "user" else (GROUP, GROUP.default, GROUPS)
+        )
+        fields = selection(request.query_params.get("$select"), rendering)
+        filled_items = [filled(o, fields, default) for o in _backend(request).list_deleted_items(kind)]
+        items = directory_items(request, filled_items, collection)
+        fragment = collection_fragment(f"{kind}s", fields)
+        return list_response(request, items, fragment, default_select=default, advanced_count=True)
 
     return handler
 
@@ -80,13 +90,13 @@ def _find(request: Request, *, write: bool) -> tuple[DeletedItemsBackend, User |
 async def get_deleted_item(request: Request) -> Response:
     """``GET /directory/deletedItems/{id}``: the object with its ``@odata.type``."""
     _, obj = _find(request, write=False)
-    return _entity(request, _typed_body(obj))
+    return _entity(request, _typed_body(request, obj))
 
 
 async def restore_deleted_item(request: Request) -> Response:
     """``POST /directory/deletedItems/{id}/restore``: 200 with the restored object."""
     backend, obj = _find(request, write=True)
-    return _entity(request, _typed_body(backend.restore_deleted_item(obj.id)))
+    return _entity(request, _typed_body(request, backend.restore_deleted_item(obj.id)))
 
 
 async def delete_deleted_item(request: Request) -> Response:

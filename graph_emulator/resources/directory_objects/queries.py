@@ -27,7 +27,8 @@ from ...http import is_eventual
 from ...odata import UnsupportedQuery, compile_filter, parse_filter
 from ...odata_orderby import SortKey, parse_orderby, sort_items
 from ...odata_search import Predicate, parse_search
-from .render import GROUP_PROPERTIES, USER_PROPERTIES, Json
+from ...schema import schema
+from .render import Json, no_property
 
 COUNT_UNSUPPORTED = "$count is not currently supported."
 SEARCH_UNSUPPORTED = (
@@ -62,9 +63,11 @@ class Collection:
     type_name: str  # user | group | directoryObject
     relationship: bool = False
 
-    @property
-    def properties(self) -> frozenset[str]:
-        return _PROPERTIES[self.type_name]
+    def has_property(self, name: str) -> bool:
+        """A property (not a relationship) of Graph's v1.0 type; for ``directoryObject``, of a user or a
+        group, the types such a collection holds (as its ``$select`` accepts)."""
+        held = ("user", "group") if self.type_name == "directoryObject" else (self.type_name,)
+        return any(schema(type_name).has_property(name) for type_name in held)
 
 
 USERS = Collection("user")
@@ -73,18 +76,9 @@ RELATED_USERS = Collection("user", relationship=True)  # e.g. /groups/{id}/membe
 RELATED_GROUPS = Collection("group", relationship=True)
 RELATED_OBJECTS = Collection("directoryObject", relationship=True)  # users and groups together
 
-_PROPERTIES = {
-    "user": USER_PROPERTIES,
-    "group": GROUP_PROPERTIES,
-    "directoryObject": USER_PROPERTIES | GROUP_PROPERTIES,
-}
 # aad-advanced-queries, "Support for sorting by properties of Microsoft Entra ID (directory) objects".
 _SORTABLE = {"user": {"displayName", "userPrincipalName"}, "group": {"displayName"}}
 _SORTABLE_ADVANCED = {"user": {"createdDateTime", "deletedDateTime"}, "group": {"deletedDateTime"}}
-
-
-def unknown_property(name: str, type_name: str) -> BadRequest:
-    return BadRequest(f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
 
 
 def is_advanced(request: Request) -> bool:
@@ -94,8 +88,8 @@ def is_advanced(request: Request) -> bool:
 
 def _known(names: Iterable[str], collection: Collection) -> None:
     for name in names:
-        if name not in collection.properties:
-            raise unknown_property(name, collection.type_name)
+        if not collection.has_property(name):
+            raise BadRequest(no_property(name, collection.type_name))
 
 
 def _search(request: Request, collection: Collection) -> Predicate | None:

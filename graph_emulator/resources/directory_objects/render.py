@@ -1,22 +1,29 @@
 """JSON forms of directory objects, shared by every resource that returns users or groups.
 
-Filters evaluate against the *full* form (so ``externalUserState`` can be filtered), while
-responses without ``$select`` are projected to Graph's default property set.
+``user_json`` and ``group_json`` hold what the emulator stores; Graph's schema (``graph_emulator.schema``)
+says what else each type has. A response carries the properties asked for (``$select``, else the
+type's documented default set), in that order, with ``null`` or ``[]`` for those the emulator doesn't
+store. Filters evaluate against the stored form, so ``externalUserState`` can be filtered.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ...clock import format_datetime
 from ...directory import Group, User
 from ...errors import BadRequest
+from ...odata import select
+from ...schema import schema
 
 Json = dict[str, Any]
+Names = Sequence[str] | None  # property names; None: not given
 
-# Graph's default user properties, in the order Graph returns them (user resource docs).
+# Graph's default user properties, in the order Graph returns them: user-get, example 1
+# (https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0).
 USER_DEFAULT: tuple[str, ...] = (
     "businessPhones",
     "displayName",
@@ -31,6 +38,44 @@ USER_DEFAULT: tuple[str, ...] = (
     "id",
 )
 
+# Graph's default group properties, in the order Graph returns them ("All the default properties are
+# returned"): group-get, example 1 (https://learn.microsoft.com/en-us/graph/api/group-get?view=graph-rest-1.0).
+# Create and list return the same set (group resource: "Properties").
+GROUP_DEFAULT: tuple[str, ...] = (
+    "id",
+    "deletedDateTime",
+    "classification",
+    "createdDateTime",
+    "description",
+    "displayName",
+    "expirationDateTime",
+    "groupTypes",
+    "isAssignableToRole",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesDomainName",
+    "onPremisesLastSyncDateTime",
+    "onPremisesNetBiosName",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "preferredDataLocation",
+    "preferredLanguage",
+    "proxyAddresses",
+    "renewedDateTime",
+    "resourceBehaviorOptions",
+    "resourceProvisioningOptions",
+    "securityEnabled",
+    "securityIdentifier",
+    "serviceProvisioningErrors",
+    "theme",
+    "visibility",
+    "onPremisesProvisioningErrors",
+)
+
 USER_TYPE = "#microsoft.graph.user"
 GROUP_TYPE = "#microsoft.graph.group"
 
@@ -40,7 +85,7 @@ def _when(value: Any) -> str | None:
 
 
 def user_json(user: User) -> Json:
-    """Every property the emulator knows for a user; default ones first, in Graph's order."""
+    """What the emulator stores for a user; default properties first, in Graph's order."""
     return {
         "businessPhones": list(user.business_phones),
         "displayName": user.display_name,
@@ -67,9 +112,6 @@ def user_json(user: User) -> Json:
     }
 
 
-USER_PROPERTIES: frozenset[str] = frozenset(user_json(User("", None, "", None)))
-
-
 def security_identifier(object_id: str) -> str:
     """A stable SID-shaped value derived from the object id (Graph's ``S-1-12-1-…`` form)."""
     digest = hashlib.sha256(object_id.encode()).digest()
@@ -78,64 +120,120 @@ def security_identifier(object_id: str) -> str:
 
 
 def group_json(group: Group) -> Json:
-    """A group's default properties (Graph returns the same set on create, get and list)."""
+    """What the emulator stores for a group (the rest of the default set renders as null or [])."""
     return {
         "id": group.id,
         "deletedDateTime": _when(group.deleted),
-        "classification": None,
         "createdDateTime": _when(group.created),
-        "creationOptions": [],
         "description": group.description,
         "displayName": group.display_name,
-        "expirationDateTime": None,
         "groupTypes": list(group.group_types),
         "isAssignableToRole": group.is_assignable_to_role,
         "mail": group.mail,
         "mailEnabled": group.mail_enabled,
         "mailNickname": group.mail_nickname,
-        "membershipRule": None,
-        "membershipRuleProcessingState": None,
-        "onPremisesLastSyncDateTime": None,
-        "onPremisesSecurityIdentifier": None,
-        "onPremisesSyncEnabled": None,
-        "preferredDataLocation": None,
-        "preferredLanguage": None,
         "proxyAddresses": [f"SMTP:{group.mail}"] if group.mail else [],
         "renewedDateTime": _when(group.created),
-        "resourceBehaviorOptions": [],
-        "resourceProvisioningOptions": [],
         "securityEnabled": group.security_enabled,
         "securityIdentifier": security_identifier(group.id),
-        "theme": None,
         "visibility": group.visibility,
-        "onPremisesProvisioningErrors": [],
     }
 
 
-GROUP_PROPERTIES: frozenset[str] = frozenset(group_json(Group("", "", "")))
+@dataclass(frozen=True)
+class DirectoryType:
+    """How one directory type renders: its Graph type, stored form, default set and ``@odata.type``."""
+
+    type_name: str
+    stored: Callable[[Any], Json]
+    default: tuple[str, ...]
+    odata_type: str
 
 
-def typed(obj: User | Group, *, default_only: bool = False) -> Json:
-    """A member of a ``directoryObject`` collection: the object with its ``@odata.type``."""
-    if isinstance(obj, User):
-        body = user_json(obj)
-        if default_only:
-            body = {k: body[k] for k in USER_DEFAULT}
-        return {"@odata.type": USER_TYPE, **body}
-    return {"@odata.type": GROUP_TYPE, **group_json(obj)}
+USER = DirectoryType("user", user_json, USER_DEFAULT, USER_TYPE)
+GROUP = DirectoryType("group", group_json, GROUP_DEFAULT, GROUP_TYPE)
 
 
-def check_select(raw: str | None, known: frozenset[str], type_name: str) -> list[str] | None:
-    """Refuse ``$select`` names the type doesn't have, with Graph's message."""
+def directory_type(obj: User | Group) -> DirectoryType:
+    return USER if isinstance(obj, User) else GROUP
+
+
+def select_expand_failed(detail: str) -> BadRequest:
+    """Graph's refusal of a name by its ``$select``/``$expand`` parser: 400 ``BadRequest``
+    "Parsing OData Select and Expand failed: " and the parser's own message."""
+    return BadRequest(f"Parsing OData Select and Expand failed: {detail}", code="BadRequest")
+
+
+def no_property(name: str, type_name: str) -> str:
+    """OData's words for a name the type doesn't have; ``$orderby`` and ``$search`` answer them alone."""
+    return f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'."
+
+
+def unknown_name(name: str, type_name: str) -> BadRequest:
+    """``$select`` or ``$expand`` of a name the type doesn't have (reported in msgraph-sdk-powershell#2103
+    and msgraph-sdk-dotnet#1181)."""
+    return select_expand_failed(no_property(name, type_name))
+
+
+def selection(raw: str | None, *types: DirectoryType, type_name: str | None = None) -> list[str] | None:
+    """The names of ``$select``; each must be a property or relationship of one of ``types``, else
+    ``unknown_name``, naming ``type_name`` (the first type's by default)."""
     if not raw:
         return None
-    fields = [part.strip() for part in raw.split(",") if part.strip()]
-    for name in fields:
-        if name not in known:
-            raise BadRequest(
-                f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'."
-            )
-    return fields
+    names = [part.strip() for part in raw.split(",") if part.strip()]
+    for name in names:
+        if not any(schema(t.type_name).knows(name) for t in types):
+            raise unknown_name(name, type_name or types[0].type_name)
+    return names
+
+
+def directory_object_selection(raw: str | None) -> list[str] | None:
+    """``$select`` on a ``directoryObject`` collection (members, memberOf, sponsors, deleted items):
+    a name of any type the collection holds (the emulator's choice), else refused naming
+    ``directoryObject``."""
+    return selection(raw, USER, GROUP, type_name="directoryObject")
+
+
+def _chosen(obj: User | Group, fields: Names, default: Names) -> Sequence[str]:
+    """The properties a response carries: those selected, else the default set."""
+    return fields if fields is not None else (default or directory_type(obj).default)
+
+
+def filled(obj: User | Group, fields: Names, default: Names = None) -> Json:
+    """The stored form with every chosen property present and first, in the order asked: ``null`` or
+    ``[]`` for one the emulator doesn't store. Relationships and other types' names are left out
+    (Graph returns no relationship without ``$expand``)."""
+    rendering = directory_type(obj)
+    body = rendering.stored(obj)
+    chosen = _chosen(obj, fields, default)
+    if any(name not in body for name in chosen):  # only then is the schema needed
+        known = schema(rendering.type_name)
+        body |= {name: known.empty(name) for name in chosen if name not in body and known.has_property(name)}
+    return {**{name: body[name] for name in chosen if name in body}, **body}
+
+
+def entity_json(obj: User | Group, fields: Names, default: Names = None) -> Json:
+    """One object as GET returns it: the chosen properties only."""
+    return select(filled(obj, fields, default), _chosen(obj, fields, default))
+
+
+def typed_item(obj: User | Group, fields: Names = None) -> Json:
+    """An item of a ``directoryObject`` collection before ``$select``: the filled form with its
+    ``@odata.type``, so ``$filter`` and ``$search`` see every stored property; ``list_response``
+    then keeps each item's chosen properties (``item_default`` without ``$select``)."""
+    return {"@odata.type": directory_type(obj).odata_type, **filled(obj, fields)}
+
+
+def item_default(item: Json) -> tuple[str, ...]:
+    """The default set of a ``typed_item``: a directoryObject collection holds users and groups, whose
+    default sets differ."""
+    return USER_DEFAULT if item["@odata.type"] == USER_TYPE else GROUP_DEFAULT
+
+
+def typed(obj: User | Group, fields: Names = None, default: Names = None) -> Json:
+    """One directory object as a ``directoryObject`` answers it: its ``@odata.type`` and the chosen
+    properties."""
+    return {"@odata.type": directory_type(obj).odata_type, **entity_json(obj, fields, default)}
 
 
 def entity_fragment(collection: str, fields: Sequence[str] | None) -> str:
@@ -145,12 +243,3 @@ def entity_fragment(collection: str, fields: Sequence[str] | None) -> str:
 
 def collection_fragment(collection: str, fields: Sequence[str] | None) -> str:
     return f"{collection}({','.join(fields)})" if fields else collection
-
-
-def select_fields(body: Json, fields: Sequence[str] | None, default: Sequence[str] | None = None) -> Json:
-    """Project one entity like ``$select`` does; ``default`` applies when nothing was selected."""
-    chosen = fields or default
-    if not chosen:
-        return body
-    keep = set(chosen)
-    return {k: v for k, v in body.items() if k in keep or k.startswith("@odata.")}

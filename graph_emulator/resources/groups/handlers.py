@@ -11,12 +11,13 @@ from ..directory_objects import permissions as perms
 from ..directory_objects.expand import expansion
 from ..directory_objects.queries import GROUPS, count_response, directory_items
 from ..directory_objects.render import (
-    GROUP_PROPERTIES,
-    check_select,
+    GROUP,
     collection_fragment,
     entity_fragment,
+    entity_json,
+    filled,
     group_json,
-    select_fields,
+    selection,
 )
 from .models import BINDS, GroupsBackend
 
@@ -33,7 +34,7 @@ def require_role_management_for(request: Request, group_id: str) -> None:
 
 
 def selected(request: Request) -> list[str] | None:
-    return check_select(request.query_params.get("$select"), GROUP_PROPERTIES, "group")
+    return selection(request.query_params.get("$select"), GROUP)
 
 
 async def create_group(request: Request) -> Response:
@@ -44,7 +45,7 @@ async def create_group(request: Request) -> Response:
     if body.get("isAssignableToRole") is True:
         require(request, perms.ROLE_MANAGEMENT)
     group = backend(request).create_group(body)
-    payload = {"@odata.context": context(request, "groups/$entity"), **group_json(group)}
+    payload = {"@odata.context": context(request, "groups/$entity"), **entity_json(group, None)}
     return json_response(payload, status=201)
 
 
@@ -54,11 +55,12 @@ async def list_groups(request: Request) -> Response:
     require(request, *perms.GROUP_READ)
     fields = selected(request)
     expand = expansion(request, GROUPS)
-    items = directory_items(request, [group_json(g) for g in backend(request).list_groups()], GROUPS)
+    items = directory_items(request, [filled(g, fields) for g in backend(request).list_groups()], GROUPS)
     return list_response(
         request,
         items,
         collection_fragment("groups", fields),
+        default_select=GROUP.default,
         advanced_count=True,
         expand=expand.for_items(tenant(request).directory) if expand else None,
     )
@@ -75,7 +77,7 @@ async def get_group(request: Request) -> Response:
     fields = selected(request)
     expand = expansion(request, GROUPS)
     group = backend(request).get_group(request.path_params["group_id"])
-    body = select_fields(group_json(group), fields)
+    body = entity_json(group, fields)
     if expand:
         body.update(expand.render(tenant(request).directory, group.id))
     return json_response({"@odata.context": context(request, entity_fragment("groups", fields)), **body})

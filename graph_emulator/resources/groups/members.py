@@ -18,17 +18,20 @@ from ..directory_objects.queries import (
     RELATED_GROUPS,
     RELATED_OBJECTS,
     RELATED_USERS,
+    Collection,
     count_response,
     directory_items,
 )
 from ..directory_objects.render import (
-    USER_DEFAULT,
-    USER_PROPERTIES,
-    check_select,
+    GROUP,
+    USER,
+    DirectoryType,
     collection_fragment,
-    group_json,
-    typed,
-    user_json,
+    directory_object_selection,
+    filled,
+    item_default,
+    selection,
+    typed_item,
 )
 from .handlers import backend, require_role_management_for
 
@@ -43,28 +46,32 @@ def _objects(request: Request, relation: Relation) -> list[User | Group]:
     return membership.list_members(group_id) if relation == "members" else membership.list_owners(group_id)
 
 
+# Per cast: how its objects render, their class, and the query rules of the collection.
+_CASTS: dict[str, tuple[DirectoryType, type[User | Group], Collection]] = {
+    "user": (USER, User, RELATED_USERS),
+    "group": (GROUP, Group, RELATED_GROUPS),
+}
+
+
 def list_relation(relation: Relation, cast: Cast) -> Handler:
     """``GET /groups/{id}/members`` and the ``microsoft.graph.user`` / ``.group`` casts (paged)."""
 
     async def handler(request: Request) -> Response:
         require(request, *perms.MEMBERS_READ)
+        raw_select = request.query_params.get("$select")
         objects = _objects(request, relation)
-        if cast == "user":
-            fields = check_select(request.query_params.get("$select"), USER_PROPERTIES, "user")
-            users = directory_items(
-                request, [user_json(o) for o in objects if isinstance(o, User)], RELATED_USERS
-            )
-            fragment = collection_fragment("users", fields)
-            return list_response(request, users, fragment, default_select=USER_DEFAULT, advanced_count=True)
-        if cast == "group":
-            groups = [group_json(o) for o in objects if isinstance(o, Group)]
-            kept = directory_items(request, groups, RELATED_GROUPS)
-            return list_response(request, kept, "groups", advanced_count=True)
-        default_only = "$select" not in request.query_params
-        items = directory_items(
-            request, [typed(o, default_only=default_only) for o in objects], RELATED_OBJECTS
+        if cast is not None:
+            kind, kind_class, collection = _CASTS[cast]
+            fields = selection(raw_select, kind)
+            items = [filled(o, fields) for o in objects if isinstance(o, kind_class)]
+            kept = directory_items(request, items, collection)
+            fragment = collection_fragment(f"{cast}s", fields)
+            return list_response(request, kept, fragment, default_select=kind.default, advanced_count=True)
+        fields = directory_object_selection(raw_select)
+        kept = directory_items(request, [typed_item(o, fields) for o in objects], RELATED_OBJECTS)
+        return list_response(
+            request, kept, "directoryObjects", default_select=item_default, advanced_count=True
         )
-        return list_response(request, items, "directoryObjects", advanced_count=True)
 
     return handler
 
@@ -75,15 +82,11 @@ def count_relation(relation: Relation, cast: Cast) -> Handler:
     async def handler(request: Request) -> Response:
         require(request, *perms.MEMBERS_READ)
         objects = _objects(request, relation)
-        if cast == "user":
-            return count_response(
-                request, [user_json(o) for o in objects if isinstance(o, User)], RELATED_USERS
-            )
-        if cast == "group":
-            return count_response(
-                request, [group_json(o) for o in objects if isinstance(o, Group)], RELATED_GROUPS
-            )
-        return count_response(request, [typed(o) for o in objects], RELATED_OBJECTS)
+        if cast is None:
+            return count_response(request, [typed_item(o) for o in objects], RELATED_OBJECTS)
+        kind, kind_class, collection = _CASTS[cast]
+        stored = [kind.stored(o) for o in objects if isinstance(o, kind_class)]
+        return count_response(request, stored, collection)
 
     return handler
 

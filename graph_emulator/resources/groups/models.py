@@ -12,10 +12,10 @@ from typing import Any
 
 from ...directory import Group
 from ...errors import BadRequest
+from ...schema import schema
 from ...state import TenantState
 from ..directory_objects.lookup import find_group
 from ..directory_objects.models import purge
-from ..directory_objects.render import GROUP_PROPERTIES
 from .membership import MembershipBackend
 
 # mailNickname: ASCII 0-127 except @ ( ) \ [ ] " ; : . < > , and space (group-post-groups).
@@ -36,7 +36,7 @@ def _check_known(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
     for name in body:
         if name in allowed or name in BINDS or name == "@odata.type":
             continue
-        if name in GROUP_PROPERTIES:
+        if schema("group").has_property(name):
             raise BadRequest(f"Property '{name}' is read-only and cannot be set.")
         raise BadRequest(
             f"The property '{name}' does not exist on type 'microsoft.graph.group'. "

@@ -11,12 +11,12 @@ from ..directory_objects import permissions as perms
 from ..directory_objects.expand import expansion
 from ..directory_objects.queries import USERS, count_response, directory_items
 from ..directory_objects.render import (
-    USER_DEFAULT,
-    USER_PROPERTIES,
-    check_select,
+    USER,
     collection_fragment,
     entity_fragment,
-    select_fields,
+    entity_json,
+    filled,
+    selection,
     user_json,
 )
 from .models import UsersBackend
@@ -27,7 +27,7 @@ def backend(request: Request) -> UsersBackend:
 
 
 def selected(request: Request) -> list[str] | None:
-    return check_select(request.query_params.get("$select"), USER_PROPERTIES, "user")
+    return selection(request.query_params.get("$select"), USER)
 
 
 async def list_users(request: Request) -> Response:
@@ -36,12 +36,12 @@ async def list_users(request: Request) -> Response:
     require(request, *perms.USER_READ)
     fields = selected(request)
     expand = expansion(request, USERS)
-    items = directory_items(request, [user_json(u) for u in backend(request).list_users()], USERS)
+    items = directory_items(request, [filled(u, fields) for u in backend(request).list_users()], USERS)
     return list_response(
         request,
         items,
         collection_fragment("users", fields),
-        default_select=USER_DEFAULT,
+        default_select=USER.default,
         advanced_count=True,
         expand=expand.for_items(tenant(request).directory) if expand else None,
     )
@@ -60,7 +60,7 @@ async def get_user(request: Request) -> Response:
     fields = selected(request)
     expand = expansion(request, USERS)
     user = backend(request).get_user(request.path_params["user_id"])
-    body = select_fields(user_json(user), fields, USER_DEFAULT)
+    body = entity_json(user, fields)
     if expand:
         body.update(expand.render(tenant(request).directory, user.id))
     return json_response({"@odata.context": context(request, entity_fragment("users", fields)), **body})

@@ -12,9 +12,9 @@ from typing import Any
 
 from ...directory import Directory, Group, User
 from ...errors import BadRequest, ResourceNotFound
+from ...schema import schema
 from ...state import TenantState
 from ..directory_objects.lookup import find_object, find_user
-from ..directory_objects.render import USER_PROPERTIES
 
 _ALREADY_SPONSOR = (
     "One or more added object references already exist for the following modified properties: 'sponsors'."
@@ -144,7 +144,7 @@ class UsersBackend:
         for name in changes:
             if name in UPDATABLE:
                 continue
-            if name in USER_PROPERTIES:
+            if schema("user").has_property(name):
                 raise BadRequest(f"Property '{name}' is read-only and cannot be set.")
             raise BadRequest(
                 f"The property '{name}' does not exist on type 'microsoft.graph.user'. "

@@ -11,7 +11,16 @@ from ...http import context, json_response, list_response, no_content, read_json
 from ..directory_objects import permissions as perms
 from ..directory_objects.lookup import reference_body
 from ..directory_objects.queries import RELATED_GROUPS, RELATED_OBJECTS, count_response, directory_items
-from ..directory_objects.render import group_json, typed
+from ..directory_objects.render import (
+    GROUP,
+    collection_fragment,
+    directory_object_selection,
+    filled,
+    group_json,
+    item_default,
+    selection,
+    typed_item,
+)
 from .handlers import backend
 from .models import security_enabled_only
 
@@ -22,21 +31,24 @@ _MEMBER_GROUPS_CONTEXT = "Collection(Edm.String)"
 async def list_member_of(request: Request) -> Response:
     """``GET /users/{id}/memberOf``: the groups the user is a direct member of, as directoryObjects."""
     require(request, *perms.USER_MEMBER_OF)
+    fields = directory_object_selection(request.query_params.get("$select"))
     groups = backend(request).list_member_of(request.path_params["user_id"])
     items = directory_items(
-        request, [typed(g) for g in groups], RELATED_OBJECTS, filter_needs_advanced="memberOf"
+        request, [typed_item(g, fields) for g in groups], RELATED_OBJECTS, filter_needs_advanced="memberOf"
     )
-    return list_response(request, items, "directoryObjects", advanced_count=True)
+    return list_response(request, items, "directoryObjects", default_select=item_default, advanced_count=True)
 
 
 async def list_member_of_groups(request: Request) -> Response:
     """``GET /users/{id}/memberOf/microsoft.graph.group`` (the SDK sends ``graph.group``)."""
     require(request, *perms.USER_MEMBER_OF)
+    fields = selection(request.query_params.get("$select"), GROUP)
     groups = backend(request).list_member_of(request.path_params["user_id"])
     items = directory_items(
-        request, [group_json(g) for g in groups], RELATED_GROUPS, filter_needs_advanced="memberOf"
+        request, [filled(g, fields) for g in groups], RELATED_GROUPS, filter_needs_advanced="memberOf"
     )
-    return list_response(request, items, "groups", advanced_count=True)
+    fragment = collection_fragment("groups", fields)
+    return list_response(request, items, fragment, default_select=GROUP.default, advanced_count=True)
 
 
 async def count_member_of(request: Request) -> Response:
@@ -65,10 +77,10 @@ async def object_member_groups(request: Request) -> Response:
 async def list_sponsors(request: Request) -> Response:
     """``GET /users/{id}/sponsors``: users and groups, each with its ``@odata.type``."""
     require(request, *perms.SPONSORS_READ)
+    fields = directory_object_selection(request.query_params.get("$select"))
     sponsors = backend(request).list_sponsors(request.path_params["user_id"])
-    default_only = "$select" not in request.query_params
-    items = [typed(s, default_only=default_only) for s in sponsors]
-    return list_response(request, items, "directoryObjects")
+    items = [typed_item(s, fields) for s in sponsors]
+    return list_response(request, items, "directoryObjects", default_select=item_default)
 
 
 async def add_sponsor(request: Request) -> Response:
