@@ -26,13 +26,13 @@ from typing import Any, TextIO
 
 from azure.storage.queue.aio import QueueClient
 
-from shared import cleanup_audit
-from shared.cleanup_audit import Action, Outcome
-from shared.cleanup_message import CleanupMessage, InvalidCleanupMessage
+from shared.cleanup import audit as cleanup_audit
+from shared.cleanup.audit import Action, Outcome
+from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, StorageSettings
-from shared.config_cleanup import CleanupSettings
 from shared.errors import GuestkeeperError
-from shared.queueing import StorageCleanupQueue
+from shared.queue.message import CleanupMessage, InvalidCleanupMessage
+from shared.queue.sender import StorageCleanupQueue
 from shared.state import AuditRecord, StateStore
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
-from shared.config_cleanup import CleanupSettings
-from shared.config_governance import GovernanceSettings
+from shared.cleanup.settings import CleanupSettings
 from shared.errors import ConfigurationError
+from shared.governance.settings import GovernanceSettings
 
 AuthMode = Literal["managed_identity", "client_secret", "certificate", "emulator"]
 AUTH_MODES: tuple[AuthMode, ...] = ("managed_identity", "client_secret", "certificate", "emulator")

@@ -100,7 +100,7 @@ def test_settings_reach_bindings_by_name_never_by_value(indexed: dict[str, Any])
 def test_import_builds_nothing_and_reads_no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in ("WEBHOOK_SECRET", "ONBOARDING_ALLOWED_GROUP_IDS", "AzureWebJobsStorage"):
         monkeypatch.delenv(key, raising=False)
-    from shared import runtime
+    from shared import worker as runtime
 
     runtime.set_runtime_for_tests(None)
     assert index_functions()

@@ -19,9 +19,9 @@ from bench.emulator import Endpoint
 from bench.workload import ONBOARDING_GROUPS, REDIRECT_URL
 from shared.config import Settings
 from shared.graph.client import graph_client_from_settings
-from shared.runtime import Runtime
+from shared.onboarding.signature import sign
 from shared.state import StateStore
-from shared.webhook import sign
+from shared.worker import Runtime
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"guestkeeper-benchmark-secret-32b").decode()
 

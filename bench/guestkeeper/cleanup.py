@@ -1,4 +1,4 @@
-"""Cleanup of one finished round through Guestkeeper's queue delivery (``shared.cleanup_delivery``).
+"""Cleanup of one finished round through Guestkeeper's queue delivery (``shared.cleanup.delivery``).
 
 ``deliver`` is what the queue trigger awaits with the worker's runtime; calling it directly gives
 back the round's ``CleanupResult`` (the trigger returns nothing). Default cleanup settings: real
@@ -16,9 +16,9 @@ from bench.emulator import Endpoint, review_instance
 from bench.guestkeeper.app import app_settings, runtime
 from bench.measure import Meter
 from bench.workload import REVIEWED_GROUP
-from shared.cleanup_delivery import deliver
-from shared.cleanup_message import CleanupMessage
+from shared.cleanup.delivery import deliver
 from shared.config import Settings
+from shared.queue.message import CleanupMessage
 
 
 async def run(endpoint: Endpoint, params: dict[str, Any], meter: Meter) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def main() -> None:
     import sys
 
     import function_app  # the worker indexes the app: every trigger module and what it imports
-    from shared.triggers.onboarding import onboard_guest
+    from shared.onboarding.trigger import onboard_guest
 
     imported = time.perf_counter()
     assert function_app.app.get_functions()

@@ -16,8 +16,8 @@ from bench.guestkeeper.app import app_settings, runtime, signed_request
 from bench.measure import Meter
 from bench.workload import guest_specs
 from shared.config import Settings
-from shared.runtime import set_runtime_for_tests
-from shared.triggers.onboarding import onboard_guests
+from shared.onboarding.trigger import onboard_guests
+from shared.worker import set_runtime_for_tests
 
 
 async def run(endpoint: Endpoint, params: dict[str, Any], meter: Meter) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from msgraph.generated.users.item.get_member_groups.get_member_groups_post_reque
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from shared.models import GuestRequest
+from shared.onboarding.models import GuestRequest
 
 GROUP_FACTS = ["id", "groupTypes", "isAssignableToRole"]
 USER_FACTS = ["id", "userType", "accountEnabled"]

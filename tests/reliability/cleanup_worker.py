@@ -26,8 +26,8 @@ from pathlib import Path
 
 from azure.functions.queue import QueueMessage
 
-from shared.runtime import get_runtime
-from shared.triggers import cleanup as trigger
+from shared.cleanup import trigger
+from shared.worker import get_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 

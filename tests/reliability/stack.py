@@ -29,7 +29,7 @@ from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import TenantState, create_app
 from scripts.send_webhook import settings_values
 from scripts.story import Endpoints, StoryFailed, StoryReport, run_story
-from shared import runtime as runtime_module
+from shared import worker as runtime_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "local.settings.sample.json"

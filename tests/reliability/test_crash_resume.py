@@ -33,8 +33,8 @@ import pytest
 
 from graph_emulator.state import default_seed
 from scripts.processes import Stack
-from shared.cleanup_message import CleanupMessage
 from shared.graph.client import StaticTokenCredential, build_graph_client
+from shared.queue.message import CleanupMessage
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import guest_review
 from tests.reliability import figures

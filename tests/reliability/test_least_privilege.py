@@ -29,18 +29,18 @@ from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews import handlers as review_perms
 from graph_emulator.resources.directory_objects import permissions as perms
 from scripts.story import ADA, JOHN, StoryFailed
-from shared.cleanup import RoundOutcome, clean_up_instance
-from shared.cleanup_message import CleanupMessage
+from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.errors import GraphFailure
-from shared.governance import run_pass
+from shared.governance.run import run_pass
 from shared.graph.permissions import CLEANUP, GOVERNANCE, ONBOARDING, SPONSORS
-from shared.runtime import Runtime
+from shared.queue.message import CleanupMessage
 from shared.state import StateStore
+from shared.worker import Runtime
 from tests.emulator.access_review_fixtures import add_guest
 from tests.reliability import figures
 from tests.reliability.pii import Sensitive
 from tests.reliability.stack import FunctionFailed, app_stack, watch
-from tests.shared.cleanup_fixtures import FEELGOOD, NO_GUARD, finished_round, guests
+from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, finished_round, guests
 from tests.shared.conftest import FAST_RETRIES, MEGAN, guest
 
 ROOT = Path(__file__).resolve().parents[2]

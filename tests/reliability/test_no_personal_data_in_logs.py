@@ -28,18 +28,18 @@ from kiota_http.middleware.options import RetryHandlerOption
 from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from scripts.story import ADA, JOHN
+from shared.cleanup import trigger as cleanup_trigger
 from shared.config import Settings
+from shared.governance import trigger as governance_trigger
 from shared.graph.client import StaticTokenCredential, build_graph_client
-from shared.runtime import Runtime, set_runtime_for_tests
 from shared.state import StateStore
-from shared.triggers import cleanup as cleanup_trigger
-from shared.triggers import governance as governance_trigger
+from shared.worker import Runtime, set_runtime_for_tests
 from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
-from tests.shared.cleanup_fixtures import FEELGOOD, finished_round
+from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
 from tests.shared.conftest import MEGAN, RETAIL
-from tests.shared.governance_fixtures import settings_for, unique_queue
+from tests.shared.governance.fixtures import settings_for, unique_queue
 
 PEOPLE = {
     "marguerite.oyelaran@fabrikam.com": "Marguerite Oyelaran",
@@ -103,7 +103,7 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
             f"could not onboard {PEOPLE['tobiah.quench@fabrikam.com']} <tobiah.quench@fabrikam.com>"
         )
 
-    monkeypatch.setattr("shared.intake.onboard_guest", explode)
+    monkeypatch.setattr("shared.onboarding.intake.onboard_guest", explode)
     assert (await post(person("tobiah.quench@fabrikam.com"))).status == 500
     assert_clean(no_personal_data_in_logs, sensitive, "onboarding")
 

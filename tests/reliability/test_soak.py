@@ -21,9 +21,9 @@ from typing import Any
 
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from shared.graph.batch import RetryPolicy
-from shared.graph.gateway import DirectoryGateway
-from shared.runtime import Runtime
+from shared.onboarding.gateway import DirectoryGateway
 from shared.state import address_hash
+from shared.worker import Runtime
 from tests.reliability import figures
 from tests.reliability.pii import Sensitive
 from tests.reliability.sender import Delivery, Post, deliver

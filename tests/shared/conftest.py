@@ -17,11 +17,11 @@ from standardwebhooks import Webhook
 
 from shared.config import Secret, Settings, webhook_key
 from shared.graph.batch import RetryPolicy
-from shared.graph.gateway import DirectoryGateway
-from shared.runtime import Runtime, set_runtime_for_tests
+from shared.onboarding import trigger as triggers
+from shared.onboarding.gateway import DirectoryGateway
+from shared.onboarding.signature import sign
 from shared.state import StateStore
-from shared.triggers import onboarding as triggers
-from shared.webhook import sign
+from shared.worker import Runtime, set_runtime_for_tests
 
 SECRET = "whsec_" + base64.b64encode(b"guestkeeper-local-test-secret-32").decode()
 FEELGOOD = "59ab642a-2776-4e32-9b68-9ff7a47b7f6a"

@@ -11,7 +11,7 @@ from shared.graph import requests
 from shared.graph.batch import BatchRequest, RetryPolicy, send_batch
 from shared.graph.client import StaticTokenCredential, build_graph_client
 from shared.graph.pacing import SlidingWindowLimiter
-from shared.models import GuestRequest
+from shared.onboarding.models import GuestRequest
 from tests.shared.conftest import FEELGOOD, RETAIL, SALES
 
 

@@ -1,0 +1,1 @@
+"""Cleanup: the queue flow that applies a finished review round's decisions."""

@@ -1,0 +1,94 @@
+"""One governance pass: ensure the review definition, sweep finished rounds, delete expired guests.
+
+The timer calls ``run_pass`` once a day. Each step is idempotent, so a pass that fails half-way is
+completed by the next one. A pass with nothing to do costs two Graph requests (find the
+definition, list its instances) and no writes; with ``GOVERNANCE_DRY_RUN`` it reads what it needs
+and reports what it would do, writing nothing to Graph, the queue or the state table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from msgraph.graph_service_client import GraphServiceClient
+
+from shared.governance.ensure import EnsureResult, SweepResult, ensure_definition, sweep
+from shared.governance.grace import GraceResult, delete_expired_guests
+from shared.governance.settings import GovernanceSettings
+from shared.graph.batch import RetryPolicy
+from shared.queue.sender import CleanupQueue
+from shared.state import StateStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GovernanceReport:
+    dry_run: bool
+    definition: EnsureResult
+    sweeps: tuple[SweepResult, ...]
+    grace: GraceResult
+    purged_webhook_claims: int = 0
+
+    @property
+    def enqueued(self) -> tuple[str, ...]:
+        return tuple(i for s in self.sweeps for i in s.enqueued)
+
+    def summary(self) -> dict[str, Any]:
+        """Ids and counts only: what the run log and the admin need, no names or addresses."""
+        return {
+            "dryRun": self.dry_run,
+            "definitionId": self.definition.definition_id,
+            "outcome": self.definition.outcome.value,
+            "drifted": list(self.definition.drifted),
+            "swept": [s.definition_id for s in self.sweeps],
+            "enqueued": list(self.enqueued),
+            "unknownStatus": [i for s in self.sweeps for i in s.unknown],
+            "graceCandidates": self.grace.candidates,
+            "deleted": list(self.grace.deleted),
+            "kept": list(self.grace.kept),
+            "deleteFailed": list(self.grace.failed),
+            "purgedWebhookClaims": self.purged_webhook_claims,
+        }
+
+
+async def run_pass(
+    graph: GraphServiceClient,
+    store: StateStore,
+    queue: CleanupQueue,
+    settings: GovernanceSettings,
+    *,
+    now: dt.datetime,
+    retry: RetryPolicy | None = None,
+    webhook_retention: dt.timedelta | None = None,
+) -> GovernanceReport:
+    """One pass. ``webhook_retention``: forget webhook ids older than this (their timestamps are
+    outside the replay window by then, so a resend is refused as stale anyway)."""
+    dry_run = settings.dry_run
+    today = now.astimezone(dt.UTC).date()
+    ensured = await ensure_definition(graph, settings.policy, today=today, dry_run=dry_run)
+    sweeps: list[SweepResult] = []
+    if ensured.definition_id is not None and ensured.sweep_current:
+        sweeps.append(await sweep(graph, store, queue, ensured.definition_id, now=now, dry_run=dry_run))
+    if ensured.previous:
+        drained = await store.drained_definitions()
+        for series in ensured.previous:
+            if series.id not in drained:  # an old series: its last rounds still go to cleanup
+                ended = series.ended(today)
+                sweeps.append(
+                    await sweep(graph, store, queue, series.id, now=now, ended=ended, dry_run=dry_run)
+                )
+    grace = await delete_expired_guests(
+        graph, store, now=now, grace_days=settings.grace_days, dry_run=dry_run, retry=retry
+    )
+    purged = 0
+    if webhook_retention is not None and not dry_run:
+        purged = await store.purge_webhook_claims(older_than=now - webhook_retention)
+    report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace, purged)
+    log.info("governance pass done: %s", report.summary())
+    if ensured.error is not None:
+        raise ensured.error  # after sweeping and deleting: the refused write fails the invocation
+    return report
