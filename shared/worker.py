@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from msgraph.graph_service_client import GraphServiceClient
 
-from shared.config import Settings
 from shared.graph.client import graph_client_from_settings
 from shared.onboarding.gateway import DirectoryGateway
+from shared.settings import Settings
 from shared.state import StateStore
 
 

@@ -17,9 +17,9 @@ import azure.functions as func
 
 from bench.emulator import Endpoint
 from bench.workload import ONBOARDING_GROUPS, REDIRECT_URL
-from shared.config import Settings
 from shared.graph.client import graph_client_from_settings
 from shared.onboarding.signature import sign
+from shared.settings import Settings
 from shared.state import StateStore
 from shared.worker import Runtime
 

@@ -17,8 +17,8 @@ from bench.guestkeeper.app import app_settings, runtime
 from bench.measure import Meter
 from bench.workload import REVIEWED_GROUP
 from shared.cleanup.delivery import deliver
-from shared.config import Settings
 from shared.queue.message import CleanupMessage
+from shared.settings import Settings
 
 
 async def run(endpoint: Endpoint, params: dict[str, Any], meter: Meter) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from bench.emulator import Endpoint
 from bench.guestkeeper.app import app_settings, runtime, signed_request
 from bench.measure import Meter
 from bench.workload import guest_specs
-from shared.config import Settings
 from shared.onboarding.trigger import onboard_guests
+from shared.settings import Settings
 from shared.worker import set_runtime_for_tests
 
 

@@ -1,4 +1,4 @@
-"""Settings of the cleanup queue function (issue 6): one section of ``shared.config.Settings``.
+"""Settings of the cleanup queue function: one section of ``shared.settings.Settings``.
 
 Every value has a safe default: real writes, the mass-removal guard on at half the decisions of a
 round of ten or more, per-guest removal, and the host's default ``maxDequeueCount`` of 5 (a test
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:  # shared.config imports this module to build Settings
-    from shared.config import Env
+from shared.config import Env
 
 RemovalMode = Literal["remove", "applyDecisions"]
 REMOVAL_MODES: tuple[RemovalMode, ...] = ("remove", "applyDecisions")

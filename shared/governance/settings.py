@@ -1,4 +1,4 @@
-"""Settings of the governance timer (issue 5): one section of ``shared.config.Settings``.
+"""Settings of the governance timer: one section of ``shared.settings.Settings``.
 
 Every value has a default, so the section never blocks onboarding-only deployments; each bad value
 is reported under its own setting name, and the review policy's own rules (``ReviewPolicy.problems``,
@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from shared.config import GUID, Env
 from shared.governance.definition import (
     APPLY_ACTIONS,
     DEFAULT_DECISIONS,
@@ -22,11 +22,7 @@ from shared.governance.definition import (
     ReviewPolicy,
 )
 
-if TYPE_CHECKING:  # shared.config imports this module to build Settings
-    from shared.config import Env
-
 DEFAULT_SCHEDULE = "0 0 2 * * *"  # daily at 02:00 (host time zone, UTC by default)
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TIMESPAN = re.compile(r"^\d{1,2}:\d{2}:\d{2}$")  # the host also accepts hh:mm:ss on dedicated plans
 _ANY = 10**6  # wide integer bounds: ReviewPolicy.problems() owns the real ranges
 
@@ -136,7 +132,7 @@ def _reviewers(env: Env, name: str) -> tuple[Reviewer, ...]:
         kind, _, ident = item.rpartition(":")
         kind = (kind or "user").strip().lower()
         ident = ident.strip()
-        if kind not in ("user", "group") or not _GUID.match(ident):
+        if kind not in ("user", "group") or not GUID.match(ident):
             env.problem(name, "must list 'user:<object id>' or 'group:<object id>', comma-separated")
             return ()
         found.append(Reviewer(kind, ident.lower()))
@@ -145,7 +141,7 @@ def _reviewers(env: Env, name: str) -> tuple[Reviewer, ...]:
 
 def _group_ids(env: Env, name: str) -> tuple[str, ...]:
     ids = env.items(name)
-    if any(not _GUID.match(g) for g in ids):
+    if any(not GUID.match(g) for g in ids):
         env.problem(name, "must be a comma-separated list of group object ids")
         return ()
     return tuple(dict.fromkeys(g.lower() for g in ids))

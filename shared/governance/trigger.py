@@ -27,7 +27,10 @@ async def governance_run(timer: func.TimerRequest) -> None:
     if timer.past_due:
         log.info("governance pass is running late (past due)")
     runtime = get_runtime()
-    queue = StorageCleanupQueue.from_settings(runtime.settings)
+    settings = runtime.settings
+    queue = StorageCleanupQueue.from_settings(
+        settings.storage, settings.cleanup.queue_name, settings.governance.queue_service_uri
+    )
     try:
         await run_pass(
             runtime.graph,

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 
 from msgraph.graph_service_client import GraphServiceClient
 
-from shared.config import OnboardingSettings
 from shared.errors import (
     FieldError,
     GraphFailure,
@@ -43,6 +42,7 @@ from shared.onboarding import steps
 from shared.onboarding.gateway import DirectoryGateway
 from shared.onboarding.models import BulkItem, BulkOutcome, GuestRequest, OnboardingResult
 from shared.onboarding.policy import check_policy
+from shared.onboarding.settings import OnboardingSettings
 from shared.onboarding.steps import Candidate
 from shared.state import AuditRecord, OnboardingRecord, StateStore, address_hash
 

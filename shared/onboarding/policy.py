@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.config import OnboardingSettings
 from shared.errors import FieldError, PolicyRefused
 from shared.onboarding.models import GuestRequest
+from shared.onboarding.settings import OnboardingSettings
 
 
 def domain_matches(domain: str, patterns: Iterable[str]) -> bool:

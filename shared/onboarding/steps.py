@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from msgraph.graph_service_client import GraphServiceClient
 
-from shared.config import OnboardingSettings
 from shared.errors import (
     AlreadyMember,
     FieldError,
@@ -32,6 +31,7 @@ from shared.onboarding.models import (
     SponsorOutcome,
     SponsorStatus,
 )
+from shared.onboarding.settings import OnboardingSettings
 from shared.state import Denial
 
 log = logging.getLogger("guestkeeper.onboarding")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.config import GUID
 from shared.errors import FieldError, ValidationFailed
 from shared.onboarding.models import GuestRequest, InvitationOptions, Override
 
@@ -21,7 +22,6 @@ MAX_EXTERNAL_REF = 128
 MAX_MESSAGE = 2000
 MAX_REASON = 1000
 MAX_URL = 2048
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # A conservative subset of what Graph accepts: letters, digits, '_', '.', '-', and "'" (o'brien)
 # inside the local part; '.', '-' and "'" never first, last or doubled up.
 LOCAL_PART = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_'.-]{0,62}[A-Za-z0-9_])?$")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from dataclasses import dataclass
 
+from shared.config import GUID
+
 MESSAGE_ENCODING = "base64"
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class InvalidCleanupMessage(ValueError):
@@ -51,7 +51,7 @@ class CleanupMessage:
         values = {}
         for key in ("definitionId", "instanceId", "groupId"):
             value = data.get(key)
-            if not isinstance(value, str) or not _GUID.match(value):
+            if not isinstance(value, str) or not GUID.match(value):
                 raise InvalidCleanupMessage(f"{key} must be an object id (GUID)")
             values[key] = value.lower()
         return cls(values["definitionId"], values["instanceId"], values["groupId"])

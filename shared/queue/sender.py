@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError, ResourceExistsError
 
-from shared.config import Settings
+from shared.config import StorageSettings
 from shared.errors import StateUnavailable
 from shared.queue.message import CleanupMessage
 
@@ -37,15 +37,12 @@ class StorageCleanupQueue:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> StorageCleanupQueue:
-        """A connection string, or identity-based (``AzureWebJobsStorage__queueServiceUri``)."""
+    def from_settings(cls, storage: StorageSettings, name: str, uri: str | None) -> StorageCleanupQueue:
+        """A connection string, or identity-based (``uri``: ``AzureWebJobsStorage__queueServiceUri``)."""
         from azure.storage.queue.aio import QueueClient
 
-        name = settings.cleanup.queue_name
-        storage = settings.storage
         if storage.connection_string is not None:
             return cls(QueueClient.from_connection_string(storage.connection_string.reveal(), name))
-        uri = settings.governance.queue_service_uri
         if uri is None:
             raise StateUnavailable("no queue endpoint: set AzureWebJobsStorage__queueServiceUri")
         from azure.identity.aio import ManagedIdentityCredential

@@ -29,9 +29,9 @@ from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from scripts.story import ADA, JOHN
 from shared.cleanup import trigger as cleanup_trigger
-from shared.config import Settings
 from shared.governance import trigger as governance_trigger
 from shared.graph.client import StaticTokenCredential, build_graph_client
+from shared.settings import Settings
 from shared.state import StateStore
 from shared.worker import Runtime, set_runtime_for_tests
 from tests.reliability import figures

@@ -15,11 +15,13 @@ import azure.functions as func
 import pytest
 from standardwebhooks import Webhook
 
-from shared.config import Secret, Settings, webhook_key
+from shared.config import Secret
 from shared.graph.batch import RetryPolicy
 from shared.onboarding import trigger as triggers
 from shared.onboarding.gateway import DirectoryGateway
+from shared.onboarding.settings import webhook_key
 from shared.onboarding.signature import sign
+from shared.settings import Settings
 from shared.state import StateStore
 from shared.worker import Runtime, set_runtime_for_tests
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from shared.cleanup.settings import CleanupSettings
-from shared.config import Env, Settings
+from shared.config import Env
 from shared.errors import ConfigurationError
+from shared.settings import Settings
 from tests.shared.conftest import settings_env
 
 ROOT = Path(__file__).resolve().parents[3]

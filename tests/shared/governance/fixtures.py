@@ -19,9 +19,9 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews.backend import backend_of
-from shared.config import Settings
 from shared.graph.raw import send_json
 from shared.queue.message import MESSAGE_ENCODING, CleanupMessage
+from shared.settings import Settings
 from tests.emulator.access_review_fixtures import FEELGOOD, RETAIL, SALES, add_guest
 from tests.shared.conftest import make_settings
 

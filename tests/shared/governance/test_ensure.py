@@ -53,9 +53,8 @@ def queue_name() -> str:
 async def queue(
     storage_connection_string: str, table_name: str, queue_name: str
 ) -> AsyncIterator[StorageCleanupQueue]:
-    sending = StorageCleanupQueue.from_settings(
-        _settings_for(storage_connection_string, table_name, queue_name)
-    )
+    settings = _settings_for(storage_connection_string, table_name, queue_name)
+    sending = StorageCleanupQueue.from_settings(settings.storage, settings.cleanup.queue_name, None)
     yield sending
     await sending.close()
 

@@ -9,13 +9,13 @@ from dataclasses import replace
 import pytest
 
 from graph_emulator import TenantState
-from shared.config import Settings
 from shared.errors import Forbidden, Transient
 from shared.governance.ensure import Outcome
 from shared.governance.run import GovernanceReport, run_pass
 from shared.governance.settings import GovernanceSettings
 from shared.graph.permissions import GOVERNANCE
 from shared.queue.sender import StorageCleanupQueue
+from shared.settings import Settings
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import SALES, add_guest
 from tests.shared.governance.fixtures import (
@@ -44,7 +44,7 @@ def app_settings(storage_connection_string: str, table_name: str, queue_name: st
 
 @pytest.fixture
 async def queue(app_settings: Settings) -> AsyncIterator[StorageCleanupQueue]:
-    sending = StorageCleanupQueue.from_settings(app_settings)
+    sending = StorageCleanupQueue.from_settings(app_settings.storage, app_settings.cleanup.queue_name, None)
     yield sending
     await sending.close()
 

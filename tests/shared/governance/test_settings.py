@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import Settings
 from shared.errors import ConfigurationError
 from shared.governance.definition import Reviewer, ReviewPolicy
 from shared.governance.settings import DEFAULT_SCHEDULE
+from shared.settings import Settings
 from tests.shared.conftest import settings_env
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,10 +8,10 @@ import logging
 import pytest
 from azure.functions.timer import TimerRequest
 
-from shared.config import Settings
 from shared.governance import trigger as triggers
 from shared.graph.batch import RetryPolicy
 from shared.onboarding.gateway import DirectoryGateway
+from shared.settings import Settings
 from shared.state import StateStore
 from shared.worker import Runtime, set_runtime_for_tests
 from tests.shared.governance.fixtures import (

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from graph_emulator import FaultConfig, FaultRule
-from shared.config import Settings
 from shared.errors import (
     Forbidden,
     OnboardingIncomplete,
@@ -27,6 +26,7 @@ from shared.onboarding.gateway import DirectoryGateway
 from shared.onboarding.models import MembershipStatus, OnboardingResult, SponsorStatus
 from shared.onboarding.onboard import onboard_guest, onboard_guests
 from shared.onboarding.validation import parse_bulk_request, parse_guest_request
+from shared.settings import Settings
 from shared.state import StateStore
 from tests.shared.conftest import (
     FAST_RETRIES,
