@@ -95,7 +95,7 @@ class Tools:
 
 async def release_and_requeue(tools: Tools, instance_id: str, reason: str, now: datetime) -> CleanupMessage:
     """Release the guard of a stopped round and re-enqueue it (the sweep never enqueues it twice)."""
-    records = await tools.store.audit_with_key_prefix(cleanup_audit.prefix(instance_id))
+    records = await tools.store.audit.audit_with_key_prefix(cleanup_audit.prefix(instance_id))
     guard = next((r for r in records if r.key == cleanup_audit.key(instance_id, "guard")), None)
     if guard is None or guard.group_id is None:
         raise GuestkeeperError(f"round {instance_id} was not stopped by the mass-removal guard")
@@ -117,7 +117,7 @@ async def requeue(tools: Tools, message: CleanupMessage, reason: str, now: datet
         instance_id=message.instance_id,
         detail=reason,
     )
-    await tools.store.record_audit(record)
+    await tools.store.audit.record_audit(record)
     await tools.send(message)
 
 
@@ -158,18 +158,18 @@ async def run(argv: Sequence[str], environ: Mapping[str, str], out: TextIO = sys
 async def _command(tools: Tools, args: argparse.Namespace, now: datetime) -> list[AuditRecord]:
     store = tools.store
     if args.command == "guest":
-        return await store.list_audit(guest_id=args.guest_id.lower())
+        return await store.audit.list_audit(guest_id=args.guest_id.lower())
     if args.command == "round":
-        return await store.list_audit(instance_id=args.instance_id.lower())
+        return await store.audit.list_audit(instance_id=args.instance_id.lower())
     if args.command == "failures":
-        return [r for r in await store.list_audit() if r.action == Action.FAILED]
+        return [r for r in await store.audit.list_audit() if r.action == Action.FAILED]
     if args.command == "release-guard":
         message = await release_and_requeue(tools, args.instance_id.lower(), args.reason, now)
-        return await store.list_audit(instance_id=message.instance_id)
+        return await store.audit.list_audit(instance_id=message.instance_id)
     body = {"definitionId": args.definition_id, "instanceId": args.instance_id, "groupId": args.group_id}
     message = CleanupMessage.parse(json.dumps(body))
     await requeue(tools, message, args.reason, now)
-    return await store.list_audit(instance_id=message.instance_id)
+    return await store.audit.list_audit(instance_id=message.instance_id)
 
 
 def main() -> int:

@@ -123,7 +123,7 @@ async def release_guard(store: StateStore, instance_id: str, *, reason: str, now
         detail=reason,
         key=key(instance_id, "guard-release"),
     )
-    await store.record_audit_once([record])
+    await store.audit.record_audit_once([record])
     return record
 
 

@@ -106,7 +106,7 @@ async def _record(
         for outcome, suffix, detail in outcomes
     ]
     try:
-        await runtime.store.record_audit_once(records)
+        await runtime.store.audit.record_audit_once(records)
     except Exception as failure:  # the original error matters more: log, and let it propagate
         log.error("could not audit the failure of cleanup message %s: %s", msg.id, failure_reason(failure))
 

@@ -90,7 +90,7 @@ async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, in
     summary = ctx.round(
         Action.ROUND, Outcome.DRY_RUN, "round", audit.summary_detail(ctx.message, tally.counts(), actions)
     )
-    await ctx.store.record_audit_once([*records, summary], replace=True)
+    await ctx.store.audit.record_audit_once([*records, summary], replace=True)
     return actions
 
 
@@ -106,18 +106,20 @@ async def real_round(
     facts |= await _recheck(ctx, facts, removed)
     await _accounts(ctx, facts, records, failures)
     known = {r.key for r in existing}
-    await ctx.store.record_audit_once([r for r in records if r.key not in known])
+    await ctx.store.audit.record_audit_once([r for r in records if r.key not in known])
     if failures:
         raise failures[0]  # recorded what succeeded; the retry redoes only the rest
     instance = ctx.message.instance_id
-    await ctx.store.record_denials({g: d.reviewed_at or ctx.now for g, d in tally.denied.items()}, instance)
+    await ctx.store.denials.record_denials(
+        {g: d.reviewed_at or ctx.now for g, d in tally.denied.items()}, instance
+    )
     effective = {r.key: r for r in records} | {r.key: r for r in existing if "-dryrun-" not in (r.key or "")}
     actions = audit.tally(effective.values())
     detail = audit.summary_detail(ctx.message, tally.counts(), actions)
-    await ctx.store.record_audit_once([ctx.round(Action.ROUND, Outcome.DONE, "round", detail)])
+    await ctx.store.audit.record_audit_once([ctx.round(Action.ROUND, Outcome.DONE, "round", detail)])
     summary = {"GroupId": ctx.group_id, "DefinitionId": ctx.message.definition_id, "Decisions": tally.total}
     summary |= {"Denied": tally.denials, "Actions": detail}
-    await ctx.store.mark_instance_done(ctx.message.instance_id, at=ctx.now, summary=summary)
+    await ctx.store.reviews.mark_instance_done(ctx.message.instance_id, at=ctx.now, summary=summary)
     return actions
 
 
@@ -202,4 +204,4 @@ async def _accounts(
             already.append(guest_id)
             records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.DISABLED))
     instance = ctx.message.instance_id
-    await ctx.store.record_disabled_many(already, instance_id=instance, at=ctx.now)
+    await ctx.store.disabled.record_disabled_many(already, instance_id=instance, at=ctx.now)

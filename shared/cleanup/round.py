@@ -61,14 +61,14 @@ async def clean_up_instance(
 ) -> CleanupResult:
     """Process one round. Graph failures propagate (the queue retries the message)."""
     instance, group = message.instance_id, message.group_id
-    if await store.instance_done(instance):
+    if await store.reviews.instance_done(instance):
         log.info("cleanup instance=%s group=%s: already done", instance, group)
         return CleanupResult(instance, group, RoundOutcome.ALREADY_DONE)
     status = await _finished_status(graph, message)
     tally = DecisionTally()
     async for page in cleanup_graph.decision_pages(graph, message):
         tally.add_page(page)
-    existing = await store.audit_with_key_prefix(audit.prefix(instance))
+    existing = await store.audit.audit_with_key_prefix(audit.prefix(instance))
     if guard_trips(settings, tally) and not audit.guard_released(existing):
         await _stop(store, message, settings, tally, now)
         return CleanupResult(instance, group, RoundOutcome.GUARDED, tally.counts())
@@ -100,7 +100,7 @@ async def _stop(
     record = audit.round_record(
         message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=detail, dry_run=settings.dry_run
     )
-    await store.record_audit_once([record])
+    await store.audit.record_audit_once([record])
     log.warning(
         "cleanup instance=%s group=%s: stopped by the mass-removal guard: %s",
         message.instance_id,

@@ -57,7 +57,7 @@ async def delete_expired_guests(
     retry: RetryPolicy | None = None,
 ) -> GraceResult:
     """Delete the guests whose grace period is over; no Graph request when there are none."""
-    candidates = await store.disabled_before(now - dt.timedelta(days=grace_days))
+    candidates = await store.disabled.disabled_before(now - dt.timedelta(days=grace_days))
     if not candidates:
         return GraceResult(dry_run=dry_run)
     verdicts = await _check(graph, candidates, retry)
@@ -153,10 +153,10 @@ async def _settle(
                 key=key,
             )
         )
-    await store.record_audit_once(records)
+    await store.audit.record_audit_once(records)
     for guest in candidates:
         if verdicts[guest.guest_id][0] is not Verdict.FAILED:
-            await store.clear_disabled(guest.guest_id)
+            await store.disabled.clear_disabled(guest.guest_id)
 
 
 def _split(verdicts: Checked) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

@@ -74,7 +74,7 @@ async def run_pass(
     if ensured.definition_id is not None and ensured.sweep_current:
         sweeps.append(await sweep(graph, store, queue, ensured.definition_id, now=now, dry_run=dry_run))
     if ensured.previous:
-        drained = await store.drained_definitions()
+        drained = await store.reviews.drained_definitions()
         for series in ensured.previous:
             if series.id not in drained:  # an old series: its last rounds still go to cleanup
                 ended = series.ended(today)
@@ -86,7 +86,7 @@ async def run_pass(
     )
     purged = 0
     if webhook_retention is not None and not dry_run:
-        purged = await store.purge_webhook_claims(older_than=now - webhook_retention)
+        purged = await store.webhooks.purge_webhook_claims(older_than=now - webhook_retention)
     report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace, purged)
     log.info("governance pass done: %s", report.summary())
     if ensured.error is not None:

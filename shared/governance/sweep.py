@@ -72,7 +72,7 @@ async def sweep(
         await _enqueue(store, queue, definition_id, todo, now)
     drained = ended and not running and not unknown
     if drained and not dry_run:
-        await store.mark_drained(definition_id, at=now)
+        await store.reviews.mark_drained(definition_id, at=now)
     return _logged(
         SweepResult(
             definition_id,
@@ -123,10 +123,10 @@ async def _unhandled(store: StateStore, definition_id: str, finished: list[Insta
     nothing finished; the second only when something is new)."""
     if not finished:
         return []
-    enqueued = await store.enqueued_instances(definition_id)
+    enqueued = await store.reviews.enqueued_instances(definition_id)
     todo = [r for r in finished if r.instance_id not in enqueued]
     if todo:
-        done = await store.done_instances()
+        done = await store.reviews.done_instances()
         todo = [r for r in todo if r.instance_id not in done]
     return todo
 
@@ -141,7 +141,7 @@ async def _enqueue(
         assert ref.group_id is not None
         async with gate:
             await queue.send(CleanupMessage(definition_id, ref.instance_id, ref.group_id))
-            await store.mark_enqueued(
+            await store.reviews.mark_enqueued(
                 ref.instance_id, definition_id=definition_id, group_id=ref.group_id, at=now
             )
             log.info(

@@ -77,7 +77,7 @@ async def _replay_detail(runtime: Runtime, webhook_id: str, claim: Claim) -> str
     """Say what became of the first delivery, so a sender that lost that answer knows where it stands."""
     if claim is Claim.IN_PROGRESS:
         return "A delivery with this webhook-id is being processed; send new events with a new id."
-    status = await runtime.store.webhook_status(webhook_id)
+    status = await runtime.store.webhooks.webhook_status(webhook_id)
     answered = ""
     if status is not None:
         answered = " (it succeeded)" if status < 400 else f" (it was refused with {status})"
@@ -94,21 +94,21 @@ async def _signed_json(runtime: Runtime, delivery: Delivery) -> AsyncIterator[An
     _check_media_type(delivery.headers.get("content-type", ""))
     payload = _parse_json(delivery.body)
     webhook_id = verified.webhook_id
-    claim = await runtime.store.claim_webhook(webhook_id, now=now)
+    claim = await runtime.store.webhooks.claim_webhook(webhook_id, now=now)
     if claim is not Claim.CLAIMED:
         log.info("delivery %s refused: %s", _loggable(webhook_id), claim.value)
         raise WebhookReplayed(await _replay_detail(runtime, webhook_id, claim))
     try:
         yield payload
     except RequestRefused as refusal:
-        await runtime.store.finish_webhook(webhook_id, status=refusal.status, now=runtime.now())
+        await runtime.store.webhooks.finish_webhook(webhook_id, status=refusal.status, now=runtime.now())
         log.info("delivery %s refused: %s", _loggable(webhook_id), refusal.slug)
         raise
     except BaseException:
         with suppress(StateUnavailable):
-            await runtime.store.release_webhook(webhook_id)
+            await runtime.store.webhooks.release_webhook(webhook_id)
         raise
-    await runtime.store.finish_webhook(webhook_id, status=200, now=runtime.now())
+    await runtime.store.webhooks.finish_webhook(webhook_id, status=200, now=runtime.now())
 
 
 def _check_media_type(value: str) -> None:

@@ -126,7 +126,9 @@ async def _finish(
         error = OnboardingIncomplete(result, transient=transient, retry_after=5.0 if transient else None)
         return BulkItem(guest.index, ref, error=error)
     try:
-        created = await store.create_onboarding(OnboardingRecord(guest.key, result.invited.user_id, now))
+        created = await store.onboarding.create_onboarding(
+            OnboardingRecord(guest.key, result.invited.user_id, now)
+        )
     except StateUnavailable as exc:
         return BulkItem(guest.index, ref, error=exc)
     result = replace(result, created=created)
@@ -185,8 +187,8 @@ async def _check_cooldown(
     """Step 2: refuse a guest a review denied within the cool-down, unless overridden with a reason."""
     if settings.denial_cooldown_days == 0:
         return
-    record = await store.get_onboarding(guest.key)
-    denial = await store.latest_denial(record.guest_id) if record else None
+    record = await store.onboarding.get_onboarding(guest.key)
+    denial = await store.denials.latest_denial(record.guest_id) if record else None
     if denial is None or denial.denied_at < now - timedelta(days=settings.denial_cooldown_days):
         return
     if guest.request.override is None:
@@ -202,7 +204,7 @@ async def _record_override(store: StateStore, guest: Candidate, now: datetime) -
     """Before any write: the override and its reason go to the audit trail."""
     if guest.overridden is None or guest.request.override is None:
         return
-    await store.record_audit(
+    await store.audit.record_audit(
         AuditRecord(
             action="onboarding.cooldown-override",
             outcome="accepted",

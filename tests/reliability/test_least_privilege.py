@@ -200,7 +200,9 @@ async def governance_works(
     now = emulator_state.clock.now()
     leaver = add_guest(emulator_state, "Gracefield")
     leaver.account_enabled = False
-    await runtime.store.record_disabled(leaver.id, instance_id="round-1", at=now - timedelta(days=31))
+    await runtime.store.disabled.record_disabled(
+        leaver.id, instance_id="round-1", at=now - timedelta(days=31)
+    )
     graph = make_graph(roles=sorted(roles))
     report = await run_pass(graph, runtime.store, NoQueue(), runtime.settings.governance, now=now)
     assert report.definition.outcome.value == "created"

@@ -84,7 +84,9 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
         "groups": [],
     }
     assert (await post(bad)).status == 422
-    await runtime.store.record_denial(first.json["userId"], "round-1", datetime.now(UTC) - timedelta(days=2))
+    await runtime.store.denials.record_denial(
+        first.json["userId"], "round-1", datetime.now(UTC) - timedelta(days=2)
+    )
     assert (await post(person("marguerite.oyelaran@fabrikam.com"))).status == 409
     reason = "Approved by marguerite.oyelaran@fabrikam.com's sponsor, Marguerite Oyelaran"
     overridden = await post(person("marguerite.oyelaran@fabrikam.com", override={"reason": reason}))
@@ -142,7 +144,7 @@ async def test_governance_and_cleanup_log_ids_and_counts_only(
             await handler(delivered(message.encode(), attempt))
     emulator_state.faults.configure(FaultConfig())
     await handler(delivered(message.encode(), 1))
-    assert await runtime.store.instance_done(message.instance_id)
+    assert await runtime.store.reviews.instance_done(message.instance_id)
     assert_clean(no_personal_data_in_logs, sensitive, "governance_and_cleanup")
 
 

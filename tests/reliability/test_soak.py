@@ -250,7 +250,7 @@ async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
         assert groups_of(emulator_state, user_id) == set(guest.groups), guest.n
         assert emulator_state.directory.users[user_id].sponsors == ([MEGAN] if guest.sponsor else [])
         assert tally.created[guest.email] == 1, guest.n  # exactly one 201, every other answer 200
-        record = await runtime.store.get_onboarding(address_hash(guest.email))
+        record = await runtime.store.onboarding.get_onboarding(address_hash(guest.email))
         assert record is not None
         assert record.guest_id == user_id
     assert member_writes == sum(len(g.groups) for g in guests)  # each membership written once

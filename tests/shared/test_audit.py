@@ -121,7 +121,7 @@ async def test_release_guard_refuses_a_round_the_guard_did_not_stop(
 
 async def test_requeue_and_failures(store: StateStore, environ: dict[str, str]) -> None:
     ids = [str(uuid.uuid4()) for _ in range(3)]
-    await store.record_audit(
+    await store.audit.record_audit(
         AuditRecord("message-failed", "poisoned", NOW, instance_id=ids[1], detail="Forbidden")
     )
     (failure,) = await cli(environ, "failures")

@@ -76,11 +76,11 @@ async def test_auto_apply_off_removes_denied_guests_and_disables_orphans(
     for kept in (approved, silent):  # approved and unreviewed guests are left alone
         assert member(emulator_state, FEELGOOD, kept)
         assert enabled(emulator_state, kept)
-    assert [d.guest_id for d in await store.disabled_before(NOW.replace(year=2027))] == [denied.id]
-    denial = await store.latest_denial(denied.id)
+    assert [d.guest_id for d in await store.disabled.disabled_before(NOW.replace(year=2027))] == [denied.id]
+    denial = await store.denials.latest_denial(denied.id)
     assert denial is not None
     assert denial.instance_id == review.instances[FEELGOOD]
-    assert await store.instance_done(review.instances[FEELGOOD])
+    assert await store.reviews.instance_done(review.instances[FEELGOOD])
     # one instance read, one decisions page, then batches: look-ups, removal, disable
     assert round_trips(emulator_state) == {INSTANCE_GET: 1, DECISIONS_GET: 1, BATCH: 3}
     assert operations(emulator_state)[DELETE_MEMBER] == 1
@@ -95,7 +95,7 @@ async def test_every_action_is_audited_with_ids_decision_and_outcome_and_a_summa
     await run(graph, store, review.message(FEELGOOD))
     instance = review.instances[FEELGOOD]
 
-    by_guest = await store.list_audit(guest_id=denied.id)
+    by_guest = await store.audit.list_audit(guest_id=denied.id)
     assert sorted((r.action, r.outcome) for r in by_guest) == [
         ("disable-account", "disabled"),
         ("remove-membership", "removed"),
@@ -107,7 +107,7 @@ async def test_every_action_is_audited_with_ids_decision_and_outcome_and_a_summa
             "Deny",
             NOW,
         )
-    by_round = await store.list_audit(instance_id=instance)
+    by_round = await store.audit.list_audit(instance_id=instance)
     summary = [r for r in by_round if r.action == "round-summary"]
     assert len(summary) == 1
     assert summary[0].outcome == "done"
@@ -130,7 +130,9 @@ async def test_auto_apply_on_leaves_only_the_orphans_to_disable(
     assert DELETE_MEMBER not in operations(emulator_state)
     assert not enabled(emulator_state, denied)
     assert enabled(emulator_state, approved)
-    removal = next(r for r in await store.list_audit(guest_id=denied.id) if r.action == "remove-membership")
+    removal = next(
+        r for r in await store.audit.list_audit(guest_id=denied.id) if r.action == "remove-membership"
+    )
     assert removal.detail == "applyResult AppliedSuccessfully"
 
 
@@ -146,7 +148,7 @@ async def test_a_guest_in_two_groups_denied_in_one_keeps_its_account(
     assert not member(emulator_state, FEELGOOD, both)
     assert member(emulator_state, RETAIL, both)
     assert enabled(emulator_state, both)
-    assert await store.disabled_before(NOW.replace(year=2027)) == []
+    assert await store.disabled.disabled_before(NOW.replace(year=2027)) == []
     await run(graph, store, review.message(RETAIL))  # approved there: nothing changes
     assert member(emulator_state, RETAIL, both)
 
@@ -170,7 +172,7 @@ async def test_other_groups_count_nested_ones_too(
     review = await finished_round(graph, raw_client, {FEELGOOD: {guest.id: "Deny"}}, auto_apply=False)
     result = await run(graph, store, review.message(FEELGOOD))
     assert result.actions == {"disable-account:kept-other-groups": 1, "remove-membership:removed": 1}
-    kept = next(r for r in await store.list_audit(guest_id=guest.id) if r.action == "disable-account")
+    kept = next(r for r in await store.audit.list_audit(guest_id=guest.id) if r.action == "disable-account")
     assert kept.detail == "2 other groups"
     assert enabled(emulator_state, guest)
 
@@ -207,7 +209,7 @@ async def test_two_rounds_at_once_still_disable_a_guest_denied_in_both(
     disabled = [r.actions.get("disable-account:disabled", 0) for r in results]
     assert sum(disabled) >= 1
     assert operations(emulator_state)[PATCH_USER] == sum(disabled)
-    assert [d.guest_id for d in await store.disabled_before(NOW.replace(year=2027))] == [both.id]
+    assert [d.guest_id for d in await store.disabled.disabled_before(NOW.replace(year=2027))] == [both.id]
 
 
 async def test_a_denied_member_is_removed_but_never_disabled_and_a_deleted_user_is_skipped(
@@ -248,7 +250,7 @@ async def test_apply_decisions_mode_calls_graph_once_instead_of_removing_each_me
     assert ops[PATCH_USER] == 3
     apply = [
         r
-        for r in await store.list_audit(instance_id=review.instances[FEELGOOD])
+        for r in await store.audit.list_audit(instance_id=review.instances[FEELGOOD])
         if (r.key or "").endswith("-apply")
     ]
     assert [(r.action, r.outcome) for r in apply] == [("apply-decisions", "applied")]
@@ -265,7 +267,7 @@ async def test_apply_decisions_mode_on_an_applied_instance_removes_nothing_more(
     assert not any(route.endswith("/applyDecisions") for route in operations(emulator_state))
     apply = [
         r
-        for r in await store.list_audit(instance_id=review.instances[FEELGOOD])
+        for r in await store.audit.list_audit(instance_id=review.instances[FEELGOOD])
         if (r.key or "").endswith("-apply")
     ]
     assert [(r.outcome, r.detail) for r in apply] == [
@@ -278,13 +280,13 @@ async def test_a_finished_round_re_run_reads_one_row_and_writes_nothing(
 ) -> None:
     _, review = await all_denied_round(graph, raw_client, emulator_state, 2)
     await run(graph, store, review.message(FEELGOOD))
-    audit_before = await store.list_audit(instance_id=review.instances[FEELGOOD])
+    audit_before = await store.audit.list_audit(instance_id=review.instances[FEELGOOD])
     emulator_state.requests.clear()
 
     again = await run(graph, store, review.message(FEELGOOD))
     assert again.outcome is RoundOutcome.ALREADY_DONE
     assert emulator_state.requests.round_trips == 0
-    assert await store.list_audit(instance_id=review.instances[FEELGOOD]) == audit_before
+    assert await store.audit.list_audit(instance_id=review.instances[FEELGOOD]) == audit_before
 
 
 async def test_a_run_killed_half_way_is_completed_by_the_re_run_with_nothing_done_twice(
@@ -300,7 +302,7 @@ async def test_a_run_killed_half_way_is_completed_by_the_re_run_with_nothing_don
         raise asyncio.CancelledError  # the worker dies after every Graph write, before the checkpoint
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "mark_instance_done", killed)
+        patch.setattr(store.reviews, "mark_instance_done", killed)
         with pytest.raises(asyncio.CancelledError):
             await run(graph, store, review.message(FEELGOOD))
     writes_first = emulator_state.requests.writes
@@ -310,9 +312,11 @@ async def test_a_run_killed_half_way_is_completed_by_the_re_run_with_nothing_don
     assert result.actions == {"disable-account:disabled": 25, "remove-membership:removed": 25}
     assert operations(emulator_state)[DELETE_MEMBER] == 25
     assert operations(emulator_state)[PATCH_USER] == 25
-    assert len(await store.disabled_before(NOW.replace(year=2027))) == 25
-    assert await store.instance_done(review.instances[FEELGOOD])
-    assert len(await store.list_audit(instance_id=review.instances[FEELGOOD])) == 51  # 2 per guest + summary
+    assert len(await store.disabled.disabled_before(NOW.replace(year=2027))) == 25
+    assert await store.reviews.instance_done(review.instances[FEELGOOD])
+    assert (
+        len(await store.audit.list_audit(instance_id=review.instances[FEELGOOD])) == 51
+    )  # 2 per guest + summary
 
 
 async def test_a_failure_between_removal_and_disable_is_completed_on_retry(
@@ -335,7 +339,7 @@ async def test_a_failure_between_removal_and_disable_is_completed_on_retry(
             now=NOW,
             policy=FAST_RETRIES.__class__(max_attempts=1),
         )
-    assert not await store.instance_done(review.instances[FEELGOOD])
+    assert not await store.reviews.instance_done(review.instances[FEELGOOD])
     assert all(not member(emulator_state, FEELGOOD, g) for g in denied)
     assert all(enabled(emulator_state, g) for g in denied)
     emulator_state.faults.configure(FaultConfig())

@@ -57,10 +57,10 @@ async def test_dry_run_audits_what_would_change_and_writes_nothing_to_graph(
     assert emulator_state.requests.writes == 0
     assert member(emulator_state, FEELGOOD, orphan)
     assert enabled(emulator_state, orphan)
-    assert not await store.instance_done(message.instance_id)  # a real run later still works
-    assert await store.disabled_before(NOW.replace(year=2027)) == []
-    assert await store.latest_denial(orphan.id) is None
-    records = await store.list_audit(instance_id=message.instance_id)
+    assert not await store.reviews.instance_done(message.instance_id)  # a real run later still works
+    assert await store.disabled.disabled_before(NOW.replace(year=2027)) == []
+    assert await store.denials.latest_denial(orphan.id) is None
+    records = await store.audit.list_audit(instance_id=message.instance_id)
     assert sorted((r.action, r.outcome, r.detail) for r in records if r.guest_id) == [
         ("disable-account", "dry-run", "would disable"),
         ("remove-membership", "dry-run", "would remove"),
@@ -84,14 +84,14 @@ async def test_the_guard_stops_a_mass_removal_with_a_terminal_record_and_writes_
     assert result.outcome is RoundOutcome.GUARDED
     assert emulator_state.requests.writes == 0
     assert all(member(emulator_state, FEELGOOD, g) for g in everyone)
-    (guard,) = await store.list_audit(instance_id=message.instance_id)
+    (guard,) = await store.audit.list_audit(instance_id=message.instance_id)
     assert (guard.action, guard.outcome) == ("mass-removal-guard", "stopped")
     assert json.loads(guard.detail or "{}")["reason"].startswith("6 of 10 decisions are Deny")
-    assert not await store.instance_done(message.instance_id)
+    assert not await store.reviews.instance_done(message.instance_id)
 
     again = await run(graph, store, message, REAL)  # a duplicate delivery adds nothing
     assert again.outcome is RoundOutcome.GUARDED
-    assert len(await store.list_audit(instance_id=message.instance_id)) == 1
+    assert len(await store.audit.list_audit(instance_id=message.instance_id)) == 1
 
     await audit.release_guard(store, message.instance_id, reason="HR confirmed the contract ended", now=NOW)
     released = await run(graph, store, message, REAL)

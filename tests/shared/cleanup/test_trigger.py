@@ -63,7 +63,7 @@ async def test_a_message_encoded_as_the_producer_does_is_processed(
     await call(delivered(review.message(FEELGOOD).encode()))
     assert not member(emulator_state, FEELGOOD, denied)
     assert not enabled(emulator_state, denied)
-    assert await runtime.store.instance_done(review.instances[FEELGOOD])
+    assert await runtime.store.reviews.instance_done(review.instances[FEELGOOD])
 
 
 async def test_round_trip_through_an_azurite_queue(
@@ -102,10 +102,10 @@ async def test_a_failing_message_is_retried_then_its_poison_reason_is_recorded(
     for attempt in range(1, limit):
         with pytest.raises(Forbidden):
             await call(delivered(text, dequeue_count=attempt, ident=ident))
-        assert await runtime.store.list_audit(instance_id=review.instances[FEELGOOD]) == []
+        assert await runtime.store.audit.list_audit(instance_id=review.instances[FEELGOOD]) == []
     with pytest.raises(Forbidden):  # the last delivery: the host moves it to the poison queue
         await call(delivered(text, dequeue_count=limit, ident=ident))
-    (poisoned,) = await runtime.store.list_audit(instance_id=review.instances[FEELGOOD])
+    (poisoned,) = await runtime.store.audit.list_audit(instance_id=review.instances[FEELGOOD])
     assert (poisoned.action, poisoned.outcome, poisoned.group_id) == ("message-failed", "poisoned", FEELGOOD)
     assert poisoned.detail == (
         "Forbidden: Graph 403 Authorization_RequestDenied; after delivery 5 the host moves it to "
@@ -120,7 +120,7 @@ async def test_an_invalid_message_is_audited_once_and_raised_every_time(runtime:
     for attempt in (1, 2):
         with pytest.raises(InvalidCleanupMessage):
             await call(delivered(text, dequeue_count=attempt, ident=ident))
-    (invalid,) = await runtime.store.list_audit()
+    (invalid,) = await runtime.store.audit.list_audit()
     assert (invalid.action, invalid.outcome) == ("message-failed", "invalid")
     assert invalid.detail == (
         "InvalidCleanupMessage: definitionId must be an object id (GUID); it can never succeed and goes "
@@ -128,7 +128,7 @@ async def test_an_invalid_message_is_audited_once_and_raised_every_time(runtime:
     )
     with pytest.raises(InvalidCleanupMessage):
         await call(delivered(text, dequeue_count=5, ident=ident))
-    assert sorted(r.outcome for r in await runtime.store.list_audit()) == ["invalid", "poisoned"]
+    assert sorted(r.outcome for r in await runtime.store.audit.list_audit()) == ["invalid", "poisoned"]
 
 
 async def test_a_finished_round_delivered_again_is_completed_without_graph_calls(

@@ -305,7 +305,7 @@ async def test_one_message_per_finished_instance_and_none_again(
     assert sorted((m.instance_id, m.group_id) for m in messages) == sorted(expected.items())
     assert {m.definition_id for m in messages} == {definition_id}
     assert {m.group_id for m in messages} == {FEELGOOD, RETAIL, SALES}
-    assert await store.enqueued_instances(definition_id) == set(expected)
+    assert await store.reviews.enqueued_instances(definition_id) == set(expected)
 
     again = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
     assert (again.enqueued, again.handled) == ((), 3)
@@ -317,7 +317,7 @@ async def test_instances_checkpointed_by_cleanup_are_not_enqueued(
 ) -> None:
     definition_id = await first_round_ended(graph, emulator_state)
     by_group = {g: i for i, g in instances(emulator_state, definition_id).items()}
-    await store.mark_instance_done(by_group[FEELGOOD], at=emulator_state.clock.now(), summary={})
+    await store.reviews.mark_instance_done(by_group[FEELGOOD], at=emulator_state.clock.now(), summary={})
     swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
     assert set(swept.enqueued) == {by_group[RETAIL], by_group[SALES]}
     assert swept.handled == 1
@@ -344,4 +344,4 @@ async def test_sweep_dry_run_sends_and_records_nothing(
     swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now(), dry_run=True)
     assert len(swept.enqueued) == 3
     assert await queued(storage_connection_string, queue_name) == []
-    assert await store.enqueued_instances(definition_id) == set()
+    assert await store.reviews.enqueued_instances(definition_id) == set()

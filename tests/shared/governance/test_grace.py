@@ -29,12 +29,14 @@ async def disabled_guest(
     """A guest cleanup disabled ``days_ago`` days ago (as cleanup leaves it: disabled, recorded)."""
     user = add_guest(state, name, groups=groups)
     user.account_enabled = False
-    await store.record_disabled(user.id, instance_id=INSTANCE, at=now(state) - dt.timedelta(days=days_ago))
+    await store.disabled.record_disabled(
+        user.id, instance_id=INSTANCE, at=now(state) - dt.timedelta(days=days_ago)
+    )
     return user
 
 
 async def remaining(store: StateStore, state: TenantState) -> set[str]:
-    return {d.guest_id for d in await store.disabled_before(now(state) + dt.timedelta(days=1))}
+    return {d.guest_id for d in await store.disabled.disabled_before(now(state) + dt.timedelta(days=1))}
 
 
 async def test_an_expired_guest_without_groups_is_deleted_and_audited(graph, emulator_state, store) -> None:
@@ -48,7 +50,7 @@ async def test_an_expired_guest_without_groups_is_deleted_and_audited(graph, emu
     assert emulator_state.directory.users[expired.id].deleted is not None  # soft-deleted: restorable
     assert emulator_state.directory.users[recent.id].deleted is None
     assert await remaining(store, emulator_state) == {recent.id}
-    [record] = await store.list_audit(guest_id=expired.id)
+    [record] = await store.audit.list_audit(guest_id=expired.id)
     assert (record.action, record.outcome, record.instance_id) == (ACTION, "deleted", INSTANCE)
     summary = emulator_state.requests.summary()
     assert summary["byRoute"] == {"POST /v1.0/$batch": 2}  # one batch of checks, one of deletions
@@ -73,7 +75,9 @@ async def test_guests_who_regained_access_are_kept_and_forgotten(graph, emulator
     enabled.account_enabled = True
     member = emulator_state.directory.users[MEGAN]  # an internal user must never be deleted here
     member.account_enabled = False
-    await store.record_disabled(MEGAN, instance_id=INSTANCE, at=now(emulator_state) - dt.timedelta(days=60))
+    await store.disabled.record_disabled(
+        MEGAN, instance_id=INSTANCE, at=now(emulator_state) - dt.timedelta(days=60)
+    )
 
     result = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE)
 
@@ -81,7 +85,7 @@ async def test_guests_who_regained_access_are_kept_and_forgotten(graph, emulator
     assert set(result.kept) == {in_group.id, enabled.id, MEGAN}
     assert all(emulator_state.directory.users[u].deleted is None for u in result.kept)
     assert await remaining(store, emulator_state) == set()
-    details = {r.guest_id: r.detail for r in await store.list_audit() if r.action == ACTION}
+    details = {r.guest_id: r.detail for r in await store.audit.list_audit() if r.action == ACTION}
     assert details == {
         in_group.id: "member of a group again",
         enabled.id: "account enabled again",
@@ -95,7 +99,7 @@ async def test_a_guest_deleted_elsewhere_is_forgotten(graph, emulator_state, sto
     result = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE)
     assert result.gone == (gone.id,)
     assert await remaining(store, emulator_state) == set()
-    [record] = await store.list_audit(guest_id=gone.id)
+    [record] = await store.audit.list_audit(guest_id=gone.id)
     assert record.outcome == "already-deleted"
 
 
@@ -109,7 +113,7 @@ async def test_dry_run_checks_but_writes_nothing(graph, emulator_state, store) -
     assert emulator_state.requests.writes == 0
     assert emulator_state.directory.users[expired.id].deleted is None
     assert await remaining(store, emulator_state) == {expired.id}
-    assert await store.list_audit(guest_id=expired.id) == []
+    assert await store.audit.list_audit(guest_id=expired.id) == []
 
 
 async def test_a_failed_deletion_stays_for_the_next_pass(graph, emulator_state, store, raw_client) -> None:
@@ -124,7 +128,7 @@ async def test_a_failed_deletion_stays_for_the_next_pass(graph, emulator_state, 
 
     again = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE, retry=once)
     assert again.deleted == (expired.id,)
-    outcomes = sorted(r.outcome for r in await store.list_audit(guest_id=expired.id))
+    outcomes = sorted(r.outcome for r in await store.audit.list_audit(guest_id=expired.id))
     assert outcomes == ["deleted", "failed"]
 
 

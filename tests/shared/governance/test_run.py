@@ -115,7 +115,7 @@ async def test_a_dry_run_pass_writes_nothing_anywhere(
     guests_everywhere(emulator_state)
     expired = add_guest(emulator_state, "Expired")
     expired.account_enabled = False
-    await store.record_disabled(
+    await store.disabled.record_disabled(
         expired.id, instance_id="i", at=emulator_state.clock.now() - dt.timedelta(days=40)
     )
 
@@ -132,9 +132,9 @@ async def test_a_dry_run_pass_writes_nothing_anywhere(
     assert emulator_state.requests.writes == 0
     assert await queued(storage_connection_string, queue_name) == []
     assert later.definition.definition_id is not None
-    assert await store.enqueued_instances(later.definition.definition_id) == set()
+    assert await store.reviews.enqueued_instances(later.definition.definition_id) == set()
     assert {
-        d.guest_id for d in await store.disabled_before(emulator_state.clock.now())
+        d.guest_id for d in await store.disabled.disabled_before(emulator_state.clock.now())
     } == set()  # real pass deleted
 
 
@@ -222,10 +222,10 @@ async def test_the_pass_forgets_webhook_ids_older_than_the_retention(
     graph, emulator_state, store: StateStore, queue, app_settings: Settings
 ) -> None:
     now = emulator_state.clock.now()
-    await store.claim_webhook("msg_old", now=now - dt.timedelta(hours=1))
-    await store.finish_webhook("msg_old", status=201, now=now - dt.timedelta(hours=1))
-    await store.claim_webhook("msg_recent", now=now - dt.timedelta(minutes=2))
-    await store.finish_webhook("msg_recent", status=201, now=now - dt.timedelta(minutes=2))
+    await store.webhooks.claim_webhook("msg_old", now=now - dt.timedelta(hours=1))
+    await store.webhooks.finish_webhook("msg_old", status=201, now=now - dt.timedelta(hours=1))
+    await store.webhooks.claim_webhook("msg_recent", now=now - dt.timedelta(minutes=2))
+    await store.webhooks.finish_webhook("msg_recent", status=201, now=now - dt.timedelta(minutes=2))
     retention = dt.timedelta(minutes=10)
 
     dry = await run_pass(
@@ -242,5 +242,5 @@ async def test_the_pass_forgets_webhook_ids_older_than_the_retention(
     )
     assert report.purged_webhook_claims == 1
     assert report.summary()["purgedWebhookClaims"] == 1
-    assert (await store.claim_webhook("msg_recent", now=now)).value == "replayed"  # still refused
-    assert (await store.claim_webhook("msg_old", now=now)).value == "claimed"  # forgotten
+    assert (await store.webhooks.claim_webhook("msg_recent", now=now)).value == "replayed"  # still refused
+    assert (await store.webhooks.claim_webhook("msg_old", now=now)).value == "claimed"  # forgotten

@@ -206,7 +206,9 @@ async def test_recently_denied_guest_is_refused_unless_overridden(
     onboard: Any, store: StateStore, emulator_state: Any
 ) -> None:
     first = await onboard(guest())
-    await store.record_denial(first.invited.user_id, "instance-9", datetime.now(UTC) - timedelta(days=10))
+    await store.denials.record_denial(
+        first.invited.user_id, "instance-9", datetime.now(UTC) - timedelta(days=10)
+    )
     emulator_state.requests.clear()
     with pytest.raises(RecentlyDenied) as caught:
         await onboard(guest())
@@ -215,7 +217,7 @@ async def test_recently_denied_guest_is_refused_unless_overridden(
     assert emulator_state.requests.round_trips == 0
     result = await onboard(guest(override={"reason": "Contract renewed, approved by the group owner"}))
     assert result.override_recorded is True
-    audit = await store.list_audit(guest_id=first.invited.user_id)
+    audit = await store.audit.list_audit(guest_id=first.invited.user_id)
     assert [(a.action, a.instance_id, a.detail) for a in audit] == [
         ("onboarding.cooldown-override", "instance-9", "Contract renewed, approved by the group owner")
     ]
@@ -225,9 +227,9 @@ async def test_an_old_denial_or_a_zero_cooldown_does_not_block(
     onboard: Any, store: StateStore, storage_connection_string: str, table_name: str
 ) -> None:
     first = await onboard(guest())
-    await store.record_denial(first.invited.user_id, "i", datetime.now(UTC) - timedelta(days=91))
+    await store.denials.record_denial(first.invited.user_id, "i", datetime.now(UTC) - timedelta(days=91))
     assert (await onboard(guest())).override_recorded is False
-    await store.record_denial(first.invited.user_id, "i", datetime.now(UTC))
+    await store.denials.record_denial(first.invited.user_id, "i", datetime.now(UTC))
     no_cooldown = make_settings(
         AzureWebJobsStorage=storage_connection_string,
         STATE_TABLE_NAME=table_name,

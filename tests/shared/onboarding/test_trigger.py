@@ -121,7 +121,7 @@ async def test_recently_denied_guest_is_409_then_override_is_recorded(
     post: Any, runtime: Runtime, emulator_state: Any
 ) -> None:
     first = await post(guest())
-    await runtime.store.record_denial(
+    await runtime.store.denials.record_denial(
         first.json["userId"], "instance-1", datetime.now(UTC) - timedelta(days=3)
     )
     emulator_state.requests.clear()

@@ -17,12 +17,12 @@ def row(key: str, outcome: str, at: datetime = NOW) -> AuditRecord:
 
 
 async def test_keyed_rows_are_written_once_and_the_first_write_wins(store: StateStore) -> None:
-    await store.record_audit_once([row("cleanup-i1-a", "removed"), row("cleanup-i1-b", "removed")])
+    await store.audit.record_audit_once([row("cleanup-i1-a", "removed"), row("cleanup-i1-b", "removed")])
     later = NOW + timedelta(minutes=5)
-    await store.record_audit_once(
+    await store.audit.record_audit_once(
         [row("cleanup-i1-a", "already-removed", later), row("cleanup-i1-c", "removed")]
     )
-    found = await store.audit_with_key_prefix("cleanup-i1-")
+    found = await store.audit.audit_with_key_prefix("cleanup-i1-")
     assert {(r.key, r.outcome) for r in found} == {
         ("cleanup-i1-a", "removed"),
         ("cleanup-i1-b", "removed"),
@@ -33,16 +33,19 @@ async def test_keyed_rows_are_written_once_and_the_first_write_wins(store: State
 
 async def test_replace_overwrites_and_many_rows_span_transactions(store: StateStore) -> None:
     rows = [row(f"cleanup-i2-{n:03}", "dry-run") for n in range(250)]
-    await store.record_audit_once(rows)
-    await store.record_audit_once([row("cleanup-i2-007", "would-remove")], replace=True)
-    found = {r.key: r.outcome for r in await store.audit_with_key_prefix("cleanup-i2-")}
+    await store.audit.record_audit_once(rows)
+    await store.audit.record_audit_once([row("cleanup-i2-007", "would-remove")], replace=True)
+    found = {r.key: r.outcome for r in await store.audit.audit_with_key_prefix("cleanup-i2-")}
     assert len(found) == 250
     assert found["cleanup-i2-007"] == "would-remove"
-    assert await store.audit_with_key_prefix("cleanup-i3-") == []
+    assert await store.audit.audit_with_key_prefix("cleanup-i3-") == []
 
 
 async def test_list_audit_is_time_ordered_across_keyed_and_unkeyed_rows(store: StateStore) -> None:
-    await store.record_audit_once([row("cleanup-i1-z", "removed", NOW + timedelta(seconds=2))])
-    await store.record_audit(AuditRecord("onboard-override", "done", NOW, guest_id=GUEST))
-    await store.record_audit_once([row("cleanup-i1-a", "removed", NOW + timedelta(seconds=1))])
-    assert [r.key for r in await store.list_audit(guest_id=GUEST)][1:] == ["cleanup-i1-a", "cleanup-i1-z"]
+    await store.audit.record_audit_once([row("cleanup-i1-z", "removed", NOW + timedelta(seconds=2))])
+    await store.audit.record_audit(AuditRecord("onboard-override", "done", NOW, guest_id=GUEST))
+    await store.audit.record_audit_once([row("cleanup-i1-a", "removed", NOW + timedelta(seconds=1))])
+    assert [r.key for r in await store.audit.list_audit(guest_id=GUEST)][1:] == [
+        "cleanup-i1-a",
+        "cleanup-i1-z",
+    ]
