@@ -102,7 +102,7 @@ async def release_and_requeue(tools: Tools, instance_id: str, reason: str, now: 
     definition_id = json.loads(guard.detail or "{}").get("definitionId", "")
     body = {"definitionId": definition_id, "instanceId": instance_id, "groupId": guard.group_id}
     message = CleanupMessage.parse(json.dumps(body))
-    await cleanup_audit.release_guard(tools.store, instance_id, reason=reason, now=now)
+    await cleanup_audit.release_guard(tools.store.audit, instance_id, reason=reason, now=now)
     await tools.send(message)
     return message
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.queue.message import CleanupMessage
-from shared.state import AuditRecord, StateStore
+from shared.state import AuditRecord, AuditTrail
 
 KEY_PREFIX = "cleanup-"
 
@@ -109,7 +109,7 @@ def guard_released(records: Iterable[AuditRecord]) -> bool:
     return any(r.action == Action.GUARD_RELEASE for r in records)
 
 
-async def release_guard(store: StateStore, instance_id: str, *, reason: str, now: datetime) -> AuditRecord:
+async def release_guard(trail: AuditTrail, instance_id: str, *, reason: str, now: datetime) -> AuditRecord:
     """An operator's go-ahead for a round the guard stopped; its next delivery proceeds.
 
     Written once per round (the first release and its reason are kept). The round is not
@@ -123,7 +123,7 @@ async def release_guard(store: StateStore, instance_id: str, *, reason: str, now
         detail=reason,
         key=key(instance_id, "guard-release"),
     )
-    await store.audit.record_audit_once([record])
+    await trail.record_audit_once([record])
     return record
 
 

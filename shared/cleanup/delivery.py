@@ -21,31 +21,24 @@ import azure.functions as func
 
 from shared.cleanup import audit
 from shared.cleanup.audit import Action, Outcome
+from shared.cleanup.deps import CleanupDeps
 from shared.cleanup.round import CleanupResult, clean_up_instance
 from shared.errors import GraphFailure, GuestkeeperError
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
 from shared.state import AuditRecord
-from shared.worker import Runtime
 
 log = logging.getLogger(__name__)
 
 
-async def deliver(runtime: Runtime, msg: func.QueueMessage) -> CleanupResult:
+async def deliver(deps: CleanupDeps, msg: func.QueueMessage) -> CleanupResult:
     """Process one delivery; raise (so the host retries, then poisons) on any failure."""
-    settings = runtime.settings.cleanup
+    settings = deps.settings
     attempt = msg.dequeue_count or 1
     last = attempt >= settings.max_dequeue_count
     message: CleanupMessage | None = None
     try:
         message = CleanupMessage.parse(msg.get_body().decode("utf-8", errors="replace"))
-        return await clean_up_instance(
-            runtime.graph,
-            runtime.store,
-            message,
-            settings,
-            now=runtime.now(),
-            policy=runtime.gateway.policy,
-        )
+        return await clean_up_instance(deps, message)
     except Exception as exc:
         reason = failure_reason(exc)
         log.error(
@@ -57,7 +50,7 @@ async def deliver(runtime: Runtime, msg: func.QueueMessage) -> CleanupResult:
             reason,
             f"; moving to {settings.poison_queue_name}" if last else "; the host will retry",
         )
-        await _record(runtime, msg, message, exc, reason, last)
+        await _record(deps, msg, message, exc, reason, last)
         raise
 
 
@@ -71,7 +64,7 @@ def failure_reason(exc: BaseException) -> str:
 
 
 async def _record(
-    runtime: Runtime,
+    deps: CleanupDeps,
     msg: func.QueueMessage,
     message: CleanupMessage | None,
     exc: BaseException,
@@ -79,7 +72,7 @@ async def _record(
     last: bool,
 ) -> None:
     """Audit an invalid message once, and the reason a message goes to the poison queue."""
-    poison = runtime.settings.cleanup.poison_queue_name
+    poison = deps.settings.poison_queue_name
     outcomes: list[tuple[Outcome, str, str]] = []  # outcome, key suffix, detail
     if isinstance(exc, InvalidCleanupMessage):
         outcomes.append((Outcome.INVALID, "invalid", f"{reason}; it can never succeed and goes to {poison}"))
@@ -92,7 +85,7 @@ async def _record(
     group_id = message.group_id if message else None
     prefix = audit.prefix(instance_id) if instance_id else audit.KEY_PREFIX + "message-"
     key = f"{prefix}{_message_key(msg)}-"
-    now = runtime.now()
+    now = deps.clock()
     records = [
         AuditRecord(
             Action.FAILED,
@@ -106,7 +99,7 @@ async def _record(
         for outcome, suffix, detail in outcomes
     ]
     try:
-        await runtime.store.audit.record_audit_once(records)
+        await deps.audit.record_audit_once(records)
     except Exception as failure:  # the original error matters more: log, and let it propagate
         log.error("could not audit the failure of cleanup message %s: %s", msg.id, failure_reason(failure))
 

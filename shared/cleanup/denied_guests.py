@@ -12,28 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from msgraph.graph_service_client import GraphServiceClient
-
 from shared.cleanup import audit
 from shared.cleanup import graph_calls as cleanup_graph
 from shared.cleanup.audit import Action, Outcome
 from shared.cleanup.decisions import DecisionTally
+from shared.cleanup.deps import CleanupDeps
 from shared.cleanup.graph_calls import GuestFacts
-from shared.cleanup.settings import CleanupSettings
 from shared.errors import GraphFailure
-from shared.graph.batch import RetryPolicy
 from shared.queue.message import CleanupMessage
-from shared.state import AuditRecord, StateStore
+from shared.state import AuditRecord
 
 
 @dataclass(frozen=True)
 class RoundContext:
-    graph: GraphServiceClient
-    store: StateStore
+    deps: CleanupDeps
     message: CleanupMessage
-    settings: CleanupSettings
     now: datetime
-    policy: RetryPolicy
     status: str  # the instance's status, read before the decisions
 
     @property
@@ -43,18 +37,24 @@ class RoundContext:
     @property
     def applies_decisions(self) -> bool:
         """applyDecisions mode on a Completed instance (auto-apply off): Graph removes the members."""
-        return self.settings.removal_mode == "applyDecisions" and self.status.casefold() == "completed"
+        return self.deps.settings.removal_mode == "applyDecisions" and self.status.casefold() == "completed"
 
     def guest(
         self, guest_id: str, action: Action, outcome: Outcome, detail: str | None = None
     ) -> AuditRecord:
         return audit.guest_record(
-            self.message, guest_id, action, outcome, self.now, detail=detail, dry_run=self.settings.dry_run
+            self.message,
+            guest_id,
+            action,
+            outcome,
+            self.now,
+            detail=detail,
+            dry_run=self.deps.settings.dry_run,
         )
 
     def round(self, action: Action, outcome: Outcome, name: str, detail: str | None = None) -> AuditRecord:
         return audit.round_record(
-            self.message, action, outcome, self.now, name, detail=detail, dry_run=self.settings.dry_run
+            self.message, action, outcome, self.now, name, detail=detail, dry_run=self.deps.settings.dry_run
         )
 
 
@@ -80,7 +80,7 @@ async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, in
     records: list[AuditRecord] = []
     if ctx.applies_decisions:
         records.append(ctx.round(Action.APPLY, Outcome.DRY_RUN, "apply", "would call applyDecisions"))
-    facts = await cleanup_graph.look_up(ctx.graph, tally.denied, ctx.policy)
+    facts = await cleanup_graph.look_up(ctx.deps.graph, tally.denied, ctx.deps.retry)
     for guest_id, fact in facts.items():
         if fact.in_group(ctx.group_id):
             records.append(ctx.guest(guest_id, Action.REMOVE, Outcome.DRY_RUN, "would remove"))
@@ -90,7 +90,7 @@ async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, in
     summary = ctx.round(
         Action.ROUND, Outcome.DRY_RUN, "round", audit.summary_detail(ctx.message, tally.counts(), actions)
     )
-    await ctx.store.audit.record_audit_once([*records, summary], replace=True)
+    await ctx.deps.audit.record_audit_once([*records, summary], replace=True)
     return actions
 
 
@@ -101,37 +101,37 @@ async def real_round(
     records: list[AuditRecord] = []
     failures: list[GraphFailure] = []
     applied = await _apply_decisions(ctx, records)
-    facts = await cleanup_graph.look_up(ctx.graph, tally.denied, ctx.policy) if tally.denied else {}
+    facts = await cleanup_graph.look_up(ctx.deps.graph, tally.denied, ctx.deps.retry) if tally.denied else {}
     removed = await _remove(ctx, tally, facts, records, failures, applied)
     facts |= await _recheck(ctx, facts, removed)
     await _accounts(ctx, facts, records, failures)
     known = {r.key for r in existing}
-    await ctx.store.audit.record_audit_once([r for r in records if r.key not in known])
+    await ctx.deps.audit.record_audit_once([r for r in records if r.key not in known])
     if failures:
         raise failures[0]  # recorded what succeeded; the retry redoes only the rest
     instance = ctx.message.instance_id
-    await ctx.store.denials.record_denials(
+    await ctx.deps.denials.record_denials(
         {g: d.reviewed_at or ctx.now for g, d in tally.denied.items()}, instance
     )
     effective = {r.key: r for r in records} | {r.key: r for r in existing if "-dryrun-" not in (r.key or "")}
     actions = audit.tally(effective.values())
     detail = audit.summary_detail(ctx.message, tally.counts(), actions)
-    await ctx.store.audit.record_audit_once([ctx.round(Action.ROUND, Outcome.DONE, "round", detail)])
+    await ctx.deps.audit.record_audit_once([ctx.round(Action.ROUND, Outcome.DONE, "round", detail)])
     summary = {"GroupId": ctx.group_id, "DefinitionId": ctx.message.definition_id, "Decisions": tally.total}
     summary |= {"Denied": tally.denials, "Actions": detail}
-    await ctx.store.reviews.mark_instance_done(ctx.message.instance_id, at=ctx.now, summary=summary)
+    await ctx.deps.reviews.mark_instance_done(ctx.message.instance_id, at=ctx.now, summary=summary)
     return actions
 
 
 async def _apply_decisions(ctx: RoundContext, records: list[AuditRecord]) -> bool:
     """applyDecisions once, in that mode; the look-ups that follow show what Graph removed."""
-    if ctx.settings.removal_mode != "applyDecisions":
+    if ctx.deps.settings.removal_mode != "applyDecisions":
         return False
     if not ctx.applies_decisions:
         detail = f"instance status {ctx.status}: members are removed one by one"
         records.append(ctx.round(Action.APPLY, Outcome.NOT_APPLICABLE, "apply", detail))
         return False
-    await cleanup_graph.apply_decisions(ctx.graph, ctx.message)
+    await cleanup_graph.apply_decisions(ctx.deps.graph, ctx.message)
     records.append(ctx.round(Action.APPLY, Outcome.APPLIED, "apply"))
     return True
 
@@ -147,7 +147,9 @@ async def _remove(
     """Remove denied guests still in the group; return those removed now (204)."""
     present = [g for g, f in facts.items() if f.in_group(ctx.group_id)]
     results = (
-        await cleanup_graph.remove_members(ctx.graph, ctx.group_id, present, ctx.policy) if present else {}
+        await cleanup_graph.remove_members(ctx.deps.graph, ctx.group_id, present, ctx.deps.retry)
+        if present
+        else {}
     )
     removed: set[str] = set()
     for guest_id, fact in list(facts.items()):
@@ -175,7 +177,7 @@ async def _recheck(
     again = [g for g in removed if facts[g].other_groups(ctx.group_id)]
     if not again:
         return {}
-    fresh = await cleanup_graph.look_up(ctx.graph, again, ctx.policy, with_user=False)
+    fresh = await cleanup_graph.look_up(ctx.deps.graph, again, ctx.deps.retry, with_user=False)
     return {g: GuestFacts(g, fresh[g].groups, facts[g].user_type, facts[g].enabled) for g in again}
 
 
@@ -194,7 +196,9 @@ async def _accounts(
         if outcome is Outcome.ALREADY_DISABLED:
             already.append(guest_id)
         records.append(ctx.guest(guest_id, Action.ACCOUNT, outcome, detail))
-    results = await cleanup_graph.disable_accounts(ctx.graph, to_disable, ctx.policy) if to_disable else {}
+    results = (
+        await cleanup_graph.disable_accounts(ctx.deps.graph, to_disable, ctx.deps.retry) if to_disable else {}
+    )
     for guest_id, result in results.items():
         if isinstance(result, GraphFailure):
             failures.append(result)
@@ -204,4 +208,4 @@ async def _accounts(
             already.append(guest_id)
             records.append(ctx.guest(guest_id, Action.ACCOUNT, Outcome.DISABLED))
     instance = ctx.message.instance_id
-    await ctx.store.disabled.record_disabled_many(already, instance_id=instance, at=ctx.now)
+    await ctx.deps.disabled.record_disabled_many(already, instance_id=instance, at=ctx.now)

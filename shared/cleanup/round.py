@@ -25,11 +25,11 @@ from shared.cleanup import graph_calls as cleanup_graph
 from shared.cleanup.audit import Action, Outcome
 from shared.cleanup.decisions import DecisionTally, guard_reason, guard_trips
 from shared.cleanup.denied_guests import RoundContext, dry_run_round, real_round
+from shared.cleanup.deps import CleanupDeps
 from shared.cleanup.settings import CleanupSettings
-from shared.graph.batch import RetryPolicy
 from shared.graph.review_instances import Phase, group_id_from_scope, phase
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
-from shared.state import StateStore
+from shared.state import AuditTrail
 
 log = logging.getLogger(__name__)
 
@@ -50,29 +50,22 @@ class CleanupResult:
     actions: Mapping[str, int] = field(default_factory=dict)  # {"remove-membership:removed": n, ...}
 
 
-async def clean_up_instance(
-    graph: GraphServiceClient,
-    store: StateStore,
-    message: CleanupMessage,
-    settings: CleanupSettings,
-    *,
-    now: datetime,
-    policy: RetryPolicy | None = None,
-) -> CleanupResult:
+async def clean_up_instance(deps: CleanupDeps, message: CleanupMessage) -> CleanupResult:
     """Process one round. Graph failures propagate (the queue retries the message)."""
+    graph, settings, now = deps.graph, deps.settings, deps.clock()
     instance, group = message.instance_id, message.group_id
-    if await store.reviews.instance_done(instance):
+    if await deps.reviews.instance_done(instance):
         log.info("cleanup instance=%s group=%s: already done", instance, group)
         return CleanupResult(instance, group, RoundOutcome.ALREADY_DONE)
     status = await _finished_status(graph, message)
     tally = DecisionTally()
     async for page in cleanup_graph.decision_pages(graph, message):
         tally.add_page(page)
-    existing = await store.audit.audit_with_key_prefix(audit.prefix(instance))
+    existing = await deps.audit.audit_with_key_prefix(audit.prefix(instance))
     if guard_trips(settings, tally) and not audit.guard_released(existing):
-        await _stop(store, message, settings, tally, now)
+        await _stop(deps.audit, message, settings, tally, now)
         return CleanupResult(instance, group, RoundOutcome.GUARDED, tally.counts())
-    context = RoundContext(graph, store, message, settings, now, policy or RetryPolicy(), status)
+    context = RoundContext(deps, message, now, status)
     if settings.dry_run:
         actions = await dry_run_round(context, tally)
         outcome = RoundOutcome.DRY_RUN
@@ -92,7 +85,7 @@ async def clean_up_instance(
 
 
 async def _stop(
-    store: StateStore, message: CleanupMessage, settings: CleanupSettings, tally: DecisionTally, now: datetime
+    trail: AuditTrail, message: CleanupMessage, settings: CleanupSettings, tally: DecisionTally, now: datetime
 ) -> None:
     """The guard's terminal record: the message completes, the round stays open for an operator."""
     reason = guard_reason(settings, tally)
@@ -100,7 +93,7 @@ async def _stop(
     record = audit.round_record(
         message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=detail, dry_run=settings.dry_run
     )
-    await store.audit.record_audit_once([record])
+    await trail.record_audit_once([record])
     log.warning(
         "cleanup instance=%s group=%s: stopped by the mass-removal guard: %s",
         message.instance_id,

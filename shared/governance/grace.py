@@ -21,7 +21,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from shared.errors import Forbidden
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
 from shared.graph.requests import member_groups, user_facts
-from shared.state import AuditRecord, DisabledGuest, StateStore
+from shared.state import AuditRecord, AuditTrail, DisabledGuest, DisabledGuests
 
 log = logging.getLogger(__name__)
 ACTION = "guest-delete"
@@ -49,7 +49,8 @@ Checked = dict[str, tuple[Verdict, str]]  # guest id -> verdict and a reason (ne
 
 async def delete_expired_guests(
     graph: GraphServiceClient,
-    store: StateStore,
+    disabled: DisabledGuests,
+    audit: AuditTrail,
     *,
     now: dt.datetime,
     grace_days: int,
@@ -57,7 +58,7 @@ async def delete_expired_guests(
     retry: RetryPolicy | None = None,
 ) -> GraceResult:
     """Delete the guests whose grace period is over; no Graph request when there are none."""
-    candidates = await store.disabled.disabled_before(now - dt.timedelta(days=grace_days))
+    candidates = await disabled.disabled_before(now - dt.timedelta(days=grace_days))
     if not candidates:
         return GraceResult(dry_run=dry_run)
     verdicts = await _check(graph, candidates, retry)
@@ -65,7 +66,7 @@ async def delete_expired_guests(
     if doomed and not dry_run:
         verdicts |= await _delete(graph, doomed, retry)
     if not dry_run:
-        await _settle(store, candidates, verdicts, now)
+        await _settle(disabled, audit, candidates, verdicts, now)
     deleted, kept, gone, failed = _split(verdicts)
     result = GraceResult(len(candidates), deleted, kept, gone, failed, dry_run)
     log.info(
@@ -135,7 +136,11 @@ async def _delete(graph: GraphServiceClient, guest_ids: Sequence[str], retry: Re
 
 
 async def _settle(
-    store: StateStore, candidates: Sequence[DisabledGuest], verdicts: Checked, now: dt.datetime
+    disabled: DisabledGuests,
+    audit: AuditTrail,
+    candidates: Sequence[DisabledGuest],
+    verdicts: Checked,
+    now: dt.datetime,
 ) -> None:
     """Audit every outcome (one record per guest, disabled date and outcome), then clear the final ones."""
     records = []
@@ -153,10 +158,10 @@ async def _settle(
                 key=key,
             )
         )
-    await store.audit.record_audit_once(records)
+    await audit.record_audit_once(records)
     for guest in candidates:
         if verdicts[guest.guest_id][0] is not Verdict.FAILED:
-            await store.disabled.clear_disabled(guest.guest_id)
+            await disabled.clear_disabled(guest.guest_id)
 
 
 def _split(verdicts: Checked) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

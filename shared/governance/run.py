@@ -13,14 +13,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from msgraph.graph_service_client import GraphServiceClient
-
-from shared.governance.ensure import EnsureResult, SweepResult, ensure_definition, sweep
+from shared.governance.deps import GovernanceDeps
+from shared.governance.ensure import EnsureResult, ensure_definition
 from shared.governance.grace import GraceResult, delete_expired_guests
-from shared.governance.settings import GovernanceSettings
-from shared.graph.batch import RetryPolicy
-from shared.queue.sender import CleanupQueue
-from shared.state import StateStore
+from shared.governance.sweep import SweepResult, sweep
 
 log = logging.getLogger(__name__)
 
@@ -55,38 +51,35 @@ class GovernanceReport:
         }
 
 
-async def run_pass(
-    graph: GraphServiceClient,
-    store: StateStore,
-    queue: CleanupQueue,
-    settings: GovernanceSettings,
-    *,
-    now: dt.datetime,
-    retry: RetryPolicy | None = None,
-    webhook_retention: dt.timedelta | None = None,
-) -> GovernanceReport:
-    """One pass. ``webhook_retention``: forget webhook ids older than this (their timestamps are
-    outside the replay window by then, so a resend is refused as stale anyway)."""
-    dry_run = settings.dry_run
+async def run_pass(deps: GovernanceDeps) -> GovernanceReport:
+    """One pass: ensure the definition, sweep its series, grace deletions, forget old webhook ids."""
+    settings, graph, reviews, queue = deps.settings, deps.graph, deps.reviews, deps.queue
+    dry_run, now = settings.dry_run, deps.clock()
     today = now.astimezone(dt.UTC).date()
     ensured = await ensure_definition(graph, settings.policy, today=today, dry_run=dry_run)
     sweeps: list[SweepResult] = []
     if ensured.definition_id is not None and ensured.sweep_current:
-        sweeps.append(await sweep(graph, store, queue, ensured.definition_id, now=now, dry_run=dry_run))
+        sweeps.append(await sweep(graph, reviews, queue, ensured.definition_id, now=now, dry_run=dry_run))
     if ensured.previous:
-        drained = await store.reviews.drained_definitions()
+        drained = await reviews.drained_definitions()
         for series in ensured.previous:
             if series.id not in drained:  # an old series: its last rounds still go to cleanup
                 ended = series.ended(today)
                 sweeps.append(
-                    await sweep(graph, store, queue, series.id, now=now, ended=ended, dry_run=dry_run)
+                    await sweep(graph, reviews, queue, series.id, now=now, ended=ended, dry_run=dry_run)
                 )
     grace = await delete_expired_guests(
-        graph, store, now=now, grace_days=settings.grace_days, dry_run=dry_run, retry=retry
+        graph,
+        deps.disabled,
+        deps.audit,
+        now=now,
+        grace_days=settings.grace_days,
+        dry_run=dry_run,
+        retry=deps.retry,
     )
     purged = 0
-    if webhook_retention is not None and not dry_run:
-        purged = await store.webhooks.purge_webhook_claims(older_than=now - webhook_retention)
+    if deps.webhook_retention is not None and not dry_run:
+        purged = await deps.claims.purge_webhook_claims(older_than=now - deps.webhook_retention)
     report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace, purged)
     log.info("governance pass done: %s", report.summary())
     if ensured.error is not None:

@@ -21,7 +21,7 @@ from shared.graph.paging import list_all
 from shared.graph.review_instances import InstanceRef, Phase, phase
 from shared.queue.message import CleanupMessage
 from shared.queue.sender import CleanupQueue
-from shared.state import StateStore
+from shared.state import ReviewRecords
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def instances_request(graph: GraphServiceClient, definition_id: str) -> RequestI
 
 async def sweep(
     graph: GraphServiceClient,
-    store: StateStore,
+    reviews: ReviewRecords,
     queue: CleanupQueue,
     definition_id: str,
     *,
@@ -63,16 +63,16 @@ async def sweep(
     """Enqueue the finished, unhandled instances of one definition; ``ended`` series may drain."""
     refs = [InstanceRef.from_json(i) for i in await list_all(graph, instances_request(graph, definition_id))]
     finished, running, unknown = _classify(refs, definition_id)
-    todo = await _unhandled(store, definition_id, finished)
+    todo = await _unhandled(reviews, definition_id, finished)
     no_group = tuple(r.instance_id for r in todo if r.group_id is None)
     for ident in no_group:
         log.warning("instance %s of definition %s: no group id in its scope, skipped", ident, definition_id)
     todo = [r for r in todo if r.group_id is not None]
     if not dry_run:
-        await _enqueue(store, queue, definition_id, todo, now)
+        await _enqueue(reviews, queue, definition_id, todo, now)
     drained = ended and not running and not unknown
     if drained and not dry_run:
-        await store.reviews.mark_drained(definition_id, at=now)
+        await reviews.mark_drained(definition_id, at=now)
     return _logged(
         SweepResult(
             definition_id,
@@ -118,21 +118,23 @@ def _logged(result: SweepResult) -> SweepResult:
     return result
 
 
-async def _unhandled(store: StateStore, definition_id: str, finished: list[InstanceRef]) -> list[InstanceRef]:
+async def _unhandled(
+    reviews: ReviewRecords, definition_id: str, finished: list[InstanceRef]
+) -> list[InstanceRef]:
     """Finished instances neither enqueued nor checkpointed: at most two table queries (none when
     nothing finished; the second only when something is new)."""
     if not finished:
         return []
-    enqueued = await store.reviews.enqueued_instances(definition_id)
+    enqueued = await reviews.enqueued_instances(definition_id)
     todo = [r for r in finished if r.instance_id not in enqueued]
     if todo:
-        done = await store.reviews.done_instances()
+        done = await reviews.done_instances()
         todo = [r for r in todo if r.instance_id not in done]
     return todo
 
 
 async def _enqueue(
-    store: StateStore, queue: CleanupQueue, definition_id: str, todo: list[InstanceRef], now: dt.datetime
+    reviews: ReviewRecords, queue: CleanupQueue, definition_id: str, todo: list[InstanceRef], now: dt.datetime
 ) -> None:
     """Send, then mark: a crash in between re-sends one message next time (cleanup is idempotent)."""
     gate = asyncio.Semaphore(ENQUEUE_CONCURRENCY)
@@ -141,7 +143,7 @@ async def _enqueue(
         assert ref.group_id is not None
         async with gate:
             await queue.send(CleanupMessage(definition_id, ref.instance_id, ref.group_id))
-            await store.reviews.mark_enqueued(
+            await reviews.mark_enqueued(
                 ref.instance_id, definition_id=definition_id, group_id=ref.group_id, at=now
             )
             log.info(

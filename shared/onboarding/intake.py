@@ -24,12 +24,12 @@ from shared.errors import (
     UnsupportedMediaType,
     WebhookReplayed,
 )
+from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.models import BulkOutcome, OnboardingResult
 from shared.onboarding.onboard import onboard_guest, onboard_guests
 from shared.onboarding.signature import verify
 from shared.onboarding.validation import parse_bulk_request, parse_guest_request
-from shared.state import Claim
-from shared.worker import Runtime
+from shared.state import Claim, WebhookClaims
 
 log = logging.getLogger("guestkeeper.onboarding")
 SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -45,24 +45,17 @@ class Delivery:
         return cls(body, {k.lower(): v for k, v in headers.items()})
 
 
-async def receive_one(runtime: Runtime, delivery: Delivery) -> OnboardingResult:
+async def receive_one(deps: OnboardingDeps, delivery: Delivery) -> OnboardingResult:
     """``POST /api/guests``."""
-    async with _signed_json(runtime, delivery) as payload:
-        request = parse_guest_request(payload)
-        settings = runtime.settings.onboarding
-        return await onboard_guest(
-            runtime.graph, settings, runtime.store, request, gateway=runtime.gateway, now=runtime.now()
-        )
+    async with _signed_json(deps, delivery) as payload:
+        return await onboard_guest(deps, parse_guest_request(payload))
 
 
-async def receive_many(runtime: Runtime, delivery: Delivery) -> BulkOutcome:
+async def receive_many(deps: OnboardingDeps, delivery: Delivery) -> BulkOutcome:
     """``POST /api/guests/batch``."""
-    async with _signed_json(runtime, delivery) as payload:
-        settings = runtime.settings.onboarding
-        parsed = parse_bulk_request(payload, max_guests=settings.max_batch_guests)
-        outcome = await onboard_guests(
-            runtime.graph, settings, runtime.store, parsed, gateway=runtime.gateway, now=runtime.now()
-        )
+    async with _signed_json(deps, delivery) as payload:
+        parsed = parse_bulk_request(payload, max_guests=deps.settings.max_batch_guests)
+        outcome = await onboard_guests(deps, parsed)
         done = sum(1 for item in outcome.items if item.result is not None)
         log.info(
             "bulk delivery: %d guests, %d onboarded, %d not",
@@ -73,11 +66,11 @@ async def receive_many(runtime: Runtime, delivery: Delivery) -> BulkOutcome:
         return outcome
 
 
-async def _replay_detail(runtime: Runtime, webhook_id: str, claim: Claim) -> str:
+async def _replay_detail(claims: WebhookClaims, webhook_id: str, claim: Claim) -> str:
     """Say what became of the first delivery, so a sender that lost that answer knows where it stands."""
     if claim is Claim.IN_PROGRESS:
         return "A delivery with this webhook-id is being processed; send new events with a new id."
-    status = await runtime.store.webhooks.webhook_status(webhook_id)
+    status = await claims.webhook_status(webhook_id)
     answered = ""
     if status is not None:
         answered = " (it succeeded)" if status < 400 else f" (it was refused with {status})"
@@ -85,30 +78,31 @@ async def _replay_detail(runtime: Runtime, webhook_id: str, claim: Claim) -> str
 
 
 @asynccontextmanager
-async def _signed_json(runtime: Runtime, delivery: Delivery) -> AsyncIterator[Any]:
-    limit = runtime.settings.onboarding.max_body_bytes
+async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterator[Any]:
+    limit = deps.settings.max_body_bytes
     if len(delivery.body) > limit:
         raise PayloadTooLarge(f"The body is {len(delivery.body)} bytes; the limit is {limit}.")
-    now = runtime.now()
-    verified = verify(delivery.body, delivery.headers, runtime.settings.webhook, now=now)
+    now = deps.clock()
+    verified = verify(delivery.body, delivery.headers, deps.webhook, now=now)
     _check_media_type(delivery.headers.get("content-type", ""))
     payload = _parse_json(delivery.body)
     webhook_id = verified.webhook_id
-    claim = await runtime.store.webhooks.claim_webhook(webhook_id, now=now)
+    claims = deps.claims
+    claim = await claims.claim_webhook(webhook_id, now=now)
     if claim is not Claim.CLAIMED:
         log.info("delivery %s refused: %s", _loggable(webhook_id), claim.value)
-        raise WebhookReplayed(await _replay_detail(runtime, webhook_id, claim))
+        raise WebhookReplayed(await _replay_detail(claims, webhook_id, claim))
     try:
         yield payload
     except RequestRefused as refusal:
-        await runtime.store.webhooks.finish_webhook(webhook_id, status=refusal.status, now=runtime.now())
+        await claims.finish_webhook(webhook_id, status=refusal.status, now=deps.clock())
         log.info("delivery %s refused: %s", _loggable(webhook_id), refusal.slug)
         raise
     except BaseException:
         with suppress(StateUnavailable):
-            await runtime.store.webhooks.release_webhook(webhook_id)
+            await claims.release_webhook(webhook_id)
         raise
-    await runtime.store.webhooks.finish_webhook(webhook_id, status=200, now=runtime.now())
+    await claims.finish_webhook(webhook_id, status=200, now=deps.clock())
 
 
 def _check_media_type(value: str) -> None:

@@ -25,8 +25,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from msgraph.graph_service_client import GraphServiceClient
-
 from shared.errors import (
     FieldError,
     GraphFailure,
@@ -39,28 +37,20 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.onboarding import steps
-from shared.onboarding.gateway import DirectoryGateway
+from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.models import BulkItem, BulkOutcome, GuestRequest, OnboardingResult
 from shared.onboarding.policy import check_policy
 from shared.onboarding.settings import OnboardingSettings
 from shared.onboarding.steps import Candidate
-from shared.state import AuditRecord, OnboardingRecord, StateStore, address_hash
+from shared.state import AuditRecord, AuditTrail, OnboardingRecord, OnboardingRecords, address_hash
 
 log = logging.getLogger("guestkeeper.onboarding")
 STATE_CONCURRENCY = 16
 
 
-async def onboard_guest(
-    graph: GraphServiceClient,
-    settings: OnboardingSettings,
-    store: StateStore,
-    request: GuestRequest,
-    *,
-    gateway: DirectoryGateway,
-    now: datetime,
-) -> OnboardingResult:
+async def onboard_guest(deps: OnboardingDeps, request: GuestRequest) -> OnboardingResult:
     """Onboard one guest; a refusal or failure is raised (``RequestRefused``, ``GraphFailure``, ...)."""
-    outcome = await _onboard(graph, settings, store, [request], gateway=gateway, now=now, prefix=lambda _: "")
+    outcome = await _onboard(deps, [request], prefix=lambda _: "")
     item = outcome.items[0]
     if item.error is not None:
         raise item.error
@@ -69,36 +59,25 @@ async def onboard_guest(
 
 
 async def onboard_guests(
-    graph: GraphServiceClient,
-    settings: OnboardingSettings,
-    store: StateStore,
-    requests_: Sequence[GuestRequest | ValidationFailed],
-    *,
-    gateway: DirectoryGateway,
-    now: datetime,
+    deps: OnboardingDeps, requests_: Sequence[GuestRequest | ValidationFailed]
 ) -> BulkOutcome:
     """Onboard many guests with batched Graph calls; each entry gets a result or its own error."""
-    return await _onboard(
-        graph, settings, store, requests_, gateway=gateway, now=now, prefix=lambda i: f"guests[{i}]."
-    )
+    return await _onboard(deps, requests_, prefix=lambda i: f"guests[{i}].")
 
 
 async def _onboard(
-    graph: GraphServiceClient,
-    settings: OnboardingSettings,
-    store: StateStore,
+    deps: OnboardingDeps,
     requests_: Sequence[GuestRequest | ValidationFailed],
     *,
-    gateway: DirectoryGateway,
-    now: datetime,
     prefix: Callable[[int], str],
 ) -> BulkOutcome:
     """The six steps for every entry; each step drops the guests it refuses into ``errors``."""
+    now, settings, graph, gateway = deps.clock(), deps.settings, deps.graph, deps.gateway
     errors: dict[int, GuestkeeperError] = {}
     guests = _admit(settings, requests_, prefix, errors)
-    guests = await _each(guests, errors, lambda g: _check_cooldown(store, settings, g, now))
+    guests = await _each(guests, errors, lambda g: _check_cooldown(deps, g, now))
     guests = await steps.check_targets(graph, gateway, guests, errors)
-    guests = await _each(guests, errors, lambda g: _record_override(store, g, now))
+    guests = await _each(guests, errors, lambda g: _record_override(deps.audit, g, now))
     guests = await steps.invite(graph, gateway, settings, guests, errors)
     written = await steps.write(graph, gateway, guests)
     items = [
@@ -109,14 +88,18 @@ async def _onboard(
 
     async def finish(guest: Candidate, result: OnboardingResult, failures: list[GraphFailure]) -> None:
         async with gate:
-            items[guest.index] = await _finish(store, guest, result, failures, now)
+            items[guest.index] = await _finish(deps.records, guest, result, failures, now)
 
     await asyncio.gather(*(finish(*entry) for entry in written))
     return BulkOutcome(tuple(items))
 
 
 async def _finish(
-    store: StateStore, guest: Candidate, result: OnboardingResult, failures: list[GraphFailure], now: datetime
+    records: OnboardingRecords,
+    guest: Candidate,
+    result: OnboardingResult,
+    failures: list[GraphFailure],
+    now: datetime,
 ) -> BulkItem:
     """Step 6: a complete onboarding creates its record (201) or finds it (200)."""
     ref = guest.request.external_ref
@@ -126,9 +109,7 @@ async def _finish(
         error = OnboardingIncomplete(result, transient=transient, retry_after=5.0 if transient else None)
         return BulkItem(guest.index, ref, error=error)
     try:
-        created = await store.onboarding.create_onboarding(
-            OnboardingRecord(guest.key, result.invited.user_id, now)
-        )
+        created = await records.create_onboarding(OnboardingRecord(guest.key, result.invited.user_id, now))
     except StateUnavailable as exc:
         return BulkItem(guest.index, ref, error=exc)
     result = replace(result, created=created)
@@ -181,14 +162,13 @@ async def _each(
     return [g for g in guests if g.index not in errors]
 
 
-async def _check_cooldown(
-    store: StateStore, settings: OnboardingSettings, guest: Candidate, now: datetime
-) -> None:
+async def _check_cooldown(deps: OnboardingDeps, guest: Candidate, now: datetime) -> None:
     """Step 2: refuse a guest a review denied within the cool-down, unless overridden with a reason."""
+    settings = deps.settings
     if settings.denial_cooldown_days == 0:
         return
-    record = await store.onboarding.get_onboarding(guest.key)
-    denial = await store.denials.latest_denial(record.guest_id) if record else None
+    record = await deps.records.get_onboarding(guest.key)
+    denial = await deps.denials.latest_denial(record.guest_id) if record else None
     if denial is None or denial.denied_at < now - timedelta(days=settings.denial_cooldown_days):
         return
     if guest.request.override is None:
@@ -200,11 +180,11 @@ async def _check_cooldown(
     guest.overridden = denial
 
 
-async def _record_override(store: StateStore, guest: Candidate, now: datetime) -> None:
+async def _record_override(audit: AuditTrail, guest: Candidate, now: datetime) -> None:
     """Before any write: the override and its reason go to the audit trail."""
     if guest.overridden is None or guest.request.override is None:
         return
-    await store.audit.record_audit(
+    await audit.record_audit(
         AuditRecord(
             action="onboarding.cooldown-override",
             outcome="accepted",

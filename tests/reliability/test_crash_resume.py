@@ -2,7 +2,7 @@
 message delivered again, as the host does after the visibility timeout.
 
 Real processes: the Graph emulator on a loopback port (``python -m graph_emulator``), Azurite, and
-the worker (``python -m tests.reliability.cleanup_worker``) building its runtime from the
+the worker (``python -m tests.reliability.cleanup_worker``) building its worker from the
 environment and running the real queue function. The emulator's latency and a batch concurrency of
 one make the kill land between two ``$batch`` requests: after the first removals, or after the
 first disables. A batch in flight when the worker dies may still be applied by Graph (the answer is

@@ -24,7 +24,7 @@ from shared.cleanup.settings import CleanupSettings
 from shared.errors import GuestkeeperError
 from shared.queue.message import CleanupMessage
 from shared.state import AuditRecord, StateStore
-from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, finished_round, guests
+from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, cleanup_deps, finished_round, guests
 from tests.shared.conftest import FAST_RETRIES
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
@@ -55,7 +55,9 @@ async def cleaned_round(
         graph, raw, {FEELGOOD: {denied.id: "Deny", kept.id: "Approve"}}, auto_apply=False
     )
     message = review.message(FEELGOOD)
-    result = await clean_up_instance(graph, store, message, settings, now=NOW, policy=FAST_RETRIES)
+    result = await clean_up_instance(
+        cleanup_deps(graph, store, settings, now=NOW, retry=FAST_RETRIES), message
+    )
     return denied, message, result
 
 
@@ -102,7 +104,7 @@ async def test_release_guard_records_the_reason_and_requeues_the_round(
         (sent,) = [m async for m in queue.receive_messages(max_messages=5)]
     assert CleanupMessage.parse(base64.b64decode(sent.content).decode()) == message
 
-    again = await clean_up_instance(graph, store, message, strict, now=NOW, policy=FAST_RETRIES)
+    again = await clean_up_instance(cleanup_deps(graph, store, strict, now=NOW, retry=FAST_RETRIES), message)
     assert again.outcome is RoundOutcome.DONE
     assert again.actions["disable-account:disabled"] == 1
 

@@ -1,4 +1,5 @@
-"""Finished review rounds on the emulator for the cleanup tests: guests, decisions, the clock.
+"""Finished review rounds on the emulator for the cleanup tests: guests, decisions, the clock, and
+what the cleanup function is handed.
 
 A round is the tutorial's quarterly guest review across all Microsoft 365 groups: created on its
 start date (so it starts at once), decisions recorded through the emulator's control plane as a
@@ -10,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import httpx
 from msgraph.graph_service_client import GraphServiceClient
 
 from graph_emulator import TenantState
 from graph_emulator.directory import User
+from shared.cleanup.deps import CleanupDeps
 from shared.cleanup.settings import CleanupSettings
+from shared.graph.batch import RetryPolicy
 from shared.queue.message import CleanupMessage
+from shared.state import StateStore
 from tests.emulator.access_review_fixtures import add_guest, advance, guest_review
 
 TODAY = date(2026, 1, 5)  # the emulator clock's start day (tests/conftest.py CLOCK_START)
@@ -28,6 +32,27 @@ SALES = "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e"
 IT_OPERATIONS = "8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f"  # a security group (not reviewed)
 REAL = CleanupSettings()
 NO_GUARD = CleanupSettings(max_denial_share=1.0)
+
+
+def cleanup_deps(
+    graph: GraphServiceClient,
+    store: StateStore,
+    settings: CleanupSettings = REAL,
+    *,
+    now: datetime,
+    retry: RetryPolicy | None = None,
+) -> CleanupDeps:
+    """What the queue function is handed, with its clock stopped at ``now``."""
+    return CleanupDeps(
+        graph=graph,
+        settings=settings,
+        reviews=store.reviews,
+        denials=store.denials,
+        disabled=store.disabled,
+        audit=store.audit,
+        clock=lambda: now,
+        retry=retry or RetryPolicy(),
+    )
 
 
 @dataclass

@@ -23,7 +23,7 @@ from shared.cleanup.settings import CleanupSettings
 from shared.state import StateStore
 from tests.shared.conftest import FAST_RETRIES
 
-from .fixtures import FEELGOOD, finished_round, guests
+from .fixtures import FEELGOOD, cleanup_deps, finished_round, guests
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
 INSTANCE = "/v1.0/identityGovernance/accessReviews/definitions/{definition_id}/instances/{instance_id}"
@@ -48,7 +48,7 @@ async def test_round_of_250_decisions_with_30_denials(
     emulator_state.requests.clear()
 
     result = await clean_up_instance(
-        graph, store, review.message(FEELGOOD), CleanupSettings(), now=NOW, policy=FAST_RETRIES
+        cleanup_deps(graph, store, CleanupSettings(), now=NOW, retry=FAST_RETRIES), review.message(FEELGOOD)
     )
     assert result.decisions["total"] == 250
     assert result.actions["disable-account:disabled"] == 30

@@ -16,7 +16,7 @@ from shared.graph.permissions import APP_PERMISSIONS, CLEANUP
 from shared.state import StateStore
 from tests.shared.conftest import FAST_RETRIES
 
-from .fixtures import FEELGOOD, NO_GUARD, finished_round, guests
+from .fixtures import FEELGOOD, NO_GUARD, cleanup_deps, finished_round, guests
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
 LEAST = (
@@ -47,12 +47,16 @@ async def test_least_privileged_roles_suffice_and_each_is_needed(
     message = await round_with_one_orphan(graph, raw_client, emulator_state)
     limited = make_graph(roles=[r for r in LEAST if r != missing])
     if missing is None:
-        result = await clean_up_instance(limited, store, message, NO_GUARD, now=NOW, policy=FAST_RETRIES)
+        result = await clean_up_instance(
+            cleanup_deps(limited, store, NO_GUARD, now=NOW, retry=FAST_RETRIES), message
+        )
         assert result.outcome is RoundOutcome.DONE
         assert result.actions["disable-account:disabled"] == 1
     else:
         with pytest.raises(Forbidden):
-            await clean_up_instance(limited, store, message, NO_GUARD, now=NOW, policy=FAST_RETRIES)
+            await clean_up_instance(
+                cleanup_deps(limited, store, NO_GUARD, now=NOW, retry=FAST_RETRIES), message
+            )
 
 
 async def test_apply_decisions_mode_needs_access_review_read_write(
@@ -61,9 +65,13 @@ async def test_apply_decisions_mode_needs_access_review_read_write(
     message = await round_with_one_orphan(graph, raw_client, emulator_state)
     read_only = make_graph(roles=LEAST)
     with pytest.raises(Forbidden):
-        await clean_up_instance(read_only, store, message, APPLY_MODE, now=NOW, policy=FAST_RETRIES)
+        await clean_up_instance(
+            cleanup_deps(read_only, store, APPLY_MODE, now=NOW, retry=FAST_RETRIES), message
+        )
     roles = ["AccessReview.ReadWrite.All", *LEAST[1:]]
-    result = await clean_up_instance(make_graph(roles=roles), store, message, APPLY_MODE, now=NOW)
+    result = await clean_up_instance(
+        cleanup_deps(make_graph(roles=roles), store, APPLY_MODE, now=NOW), message
+    )
     assert result.actions["disable-account:disabled"] == 1
 
 

@@ -14,6 +14,7 @@ from graph_emulator import TenantState
 from shared.cleanup import graph_calls as cleanup_graph
 from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.cleanup.settings import CleanupSettings
+from shared.graph.batch import RetryPolicy
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import add_group
@@ -25,6 +26,7 @@ from .fixtures import (
     NO_GUARD,
     RETAIL,
     all_denied_round,
+    cleanup_deps,
     enabled,
     finished_round,
     guests,
@@ -45,7 +47,7 @@ PATCH_USER = "PATCH /v1.0/users/{user_id}"
 async def run(
     graph: Any, store: StateStore, message: CleanupMessage, settings: CleanupSettings = NO_GUARD
 ) -> Any:
-    return await clean_up_instance(graph, store, message, settings, now=NOW, policy=FAST_RETRIES)
+    return await clean_up_instance(cleanup_deps(graph, store, settings, now=NOW, retry=FAST_RETRIES), message)
 
 
 def operations(state: TenantState) -> dict[str, int]:
@@ -332,12 +334,8 @@ async def test_a_failure_between_removal_and_disable_is_completed_on_retry(
 
     with pytest.raises(Transient):
         await clean_up_instance(
-            graph,
-            store,
+            cleanup_deps(graph, store, NO_GUARD, now=NOW, retry=RetryPolicy(max_attempts=1)),
             review.message(FEELGOOD),
-            NO_GUARD,
-            now=NOW,
-            policy=FAST_RETRIES.__class__(max_attempts=1),
         )
     assert not await store.reviews.instance_done(review.instances[FEELGOOD])
     assert all(not member(emulator_state, FEELGOOD, g) for g in denied)

@@ -27,6 +27,7 @@ from .fixtures import (
     NO_GUARD,
     REAL,
     all_denied_round,
+    cleanup_deps,
     enabled,
     finished_round,
     guests,
@@ -38,7 +39,7 @@ DELETE_MEMBER = "DELETE /v1.0/groups/{group_id}/members/{member_id}/$ref"
 
 
 async def run(graph: Any, store: StateStore, message: CleanupMessage, settings: CleanupSettings) -> Any:
-    return await clean_up_instance(graph, store, message, settings, now=NOW, policy=FAST_RETRIES)
+    return await clean_up_instance(cleanup_deps(graph, store, settings, now=NOW, retry=FAST_RETRIES), message)
 
 
 async def test_dry_run_audits_what_would_change_and_writes_nothing_to_graph(
@@ -93,7 +94,9 @@ async def test_the_guard_stops_a_mass_removal_with_a_terminal_record_and_writes_
     assert again.outcome is RoundOutcome.GUARDED
     assert len(await store.audit.list_audit(instance_id=message.instance_id)) == 1
 
-    await audit.release_guard(store, message.instance_id, reason="HR confirmed the contract ended", now=NOW)
+    await audit.release_guard(
+        store.audit, message.instance_id, reason="HR confirmed the contract ended", now=NOW
+    )
     released = await run(graph, store, message, REAL)
     assert released.outcome is RoundOutcome.DONE
     assert released.actions["remove-membership:removed"] == 6
@@ -157,7 +160,9 @@ async def test_persistent_faults_propagate_so_the_host_retries_the_message(
     )
     impatient = RetryPolicy(max_attempts=2, default_retry_after=1.0)
     with pytest.raises(Throttled):
-        await clean_up_instance(graph, store, review.message(FEELGOOD), NO_GUARD, now=NOW, policy=impatient)
+        await clean_up_instance(
+            cleanup_deps(graph, store, NO_GUARD, now=NOW, retry=impatient), review.message(FEELGOOD)
+        )
     emulator_state.faults.configure(FaultConfig(rules=[FaultRule(status=500, path="/decisions")]))
     with pytest.raises(Transient):
         await run(graph, store, review.message(FEELGOOD), NO_GUARD)

@@ -1,5 +1,6 @@
-"""Helpers for the governance tests: settings with a queue of their own, reading that queue back,
-guests in the seed's Microsoft 365 groups, and edits made "in Graph" through the SDK.
+"""Helpers for the governance tests: settings with a queue of their own, a pass's dependencies,
+reading that queue back, guests in the seed's Microsoft 365 groups, and edits made "in Graph"
+through the SDK.
 
 The emulator clock starts on 2026-01-05 (tests/conftest.py); with the default policy the first
 round starts on 2026-04-01 and ends on 2026-04-15, so moving the clock to 2026-04-16 finishes it.
@@ -19,11 +20,15 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews.backend import backend_of
+from shared.governance.deps import GovernanceDeps
+from shared.governance.settings import GovernanceSettings
 from shared.graph.raw import send_json
 from shared.queue.message import MESSAGE_ENCODING, CleanupMessage
+from shared.queue.sender import CleanupQueue
 from shared.settings import Settings
+from shared.state import StateStore
 from tests.emulator.access_review_fixtures import FEELGOOD, RETAIL, SALES, add_guest
-from tests.shared.conftest import make_settings
+from tests.shared.conftest import FAST_RETRIES, make_settings
 
 UNIFIED = (FEELGOOD, RETAIL, SALES)
 AFTER_FIRST_ROUND = dt.datetime(2026, 4, 16, 1, 0, tzinfo=dt.UTC)  # the round of 2026-04-01 has ended
@@ -36,6 +41,30 @@ def unique_queue() -> str:
 def settings_for(connection: str, table: str, queue: str, **env: str) -> Settings:
     return make_settings(
         AzureWebJobsStorage=connection, STATE_TABLE_NAME=table, CLEANUP_QUEUE_NAME=queue, **env
+    )
+
+
+def governance_deps(
+    graph: GraphServiceClient,
+    store: StateStore,
+    queue: CleanupQueue,
+    settings: GovernanceSettings,
+    state: TenantState,
+    *,
+    retention: dt.timedelta | None = None,
+) -> GovernanceDeps:
+    """What a pass is handed, on the emulator's clock; webhook ids are kept unless ``retention``."""
+    return GovernanceDeps(
+        graph=graph,
+        settings=settings,
+        queue=queue,
+        reviews=store.reviews,
+        disabled=store.disabled,
+        audit=store.audit,
+        claims=store.webhooks,
+        clock=state.clock.now,
+        retry=FAST_RETRIES,
+        webhook_retention=retention,
     )
 
 

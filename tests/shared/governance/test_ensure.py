@@ -291,13 +291,13 @@ async def test_one_message_per_finished_instance_and_none_again(
     definition_id = ensured.definition_id
     assert definition_id is not None
     emulator_state.clock.set(dt.datetime(2026, 4, 2, tzinfo=dt.UTC))
-    running = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
+    running = await sweep(graph, store.reviews, queue, definition_id, now=emulator_state.clock.now())
     assert (running.listed, running.running, running.enqueued) == (3, 3, ())
     assert await queued(storage_connection_string, queue_name) == []  # not even created yet
 
     emulator_state.clock.set(AFTER_FIRST_ROUND)
     emulator_state.requests.clear()
-    swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
+    swept = await sweep(graph, store.reviews, queue, definition_id, now=emulator_state.clock.now())
     assert emulator_state.requests.round_trips == 1
     expected = instances(emulator_state, definition_id)
     assert set(swept.enqueued) == set(expected)
@@ -307,7 +307,7 @@ async def test_one_message_per_finished_instance_and_none_again(
     assert {m.group_id for m in messages} == {FEELGOOD, RETAIL, SALES}
     assert await store.reviews.enqueued_instances(definition_id) == set(expected)
 
-    again = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
+    again = await sweep(graph, store.reviews, queue, definition_id, now=emulator_state.clock.now())
     assert (again.enqueued, again.handled) == ((), 3)
     assert len(await queued(storage_connection_string, queue_name)) == 3
 
@@ -318,7 +318,7 @@ async def test_instances_checkpointed_by_cleanup_are_not_enqueued(
     definition_id = await first_round_ended(graph, emulator_state)
     by_group = {g: i for i, g in instances(emulator_state, definition_id).items()}
     await store.reviews.mark_instance_done(by_group[FEELGOOD], at=emulator_state.clock.now(), summary={})
-    swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
+    swept = await sweep(graph, store.reviews, queue, definition_id, now=emulator_state.clock.now())
     assert set(swept.enqueued) == {by_group[RETAIL], by_group[SALES]}
     assert swept.handled == 1
 
@@ -330,7 +330,7 @@ async def test_unknown_statuses_are_logged_not_fatal(
     odd = next(iter(instances(emulator_state, definition_id)))
     backend_of(emulator_state).instances[odd].status = "Archiving"  # a value Graph may add one day
     with caplog.at_level("WARNING", logger="shared.governance.sweep"):
-        swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now())
+        swept = await sweep(graph, store.reviews, queue, definition_id, now=emulator_state.clock.now())
     assert swept.unknown == (odd,)
     assert len(swept.enqueued) == 2
     assert f"instance {odd}" in caplog.text
@@ -341,7 +341,9 @@ async def test_sweep_dry_run_sends_and_records_nothing(
     graph, emulator_state, store: StateStore, queue, storage_connection_string: str, queue_name: str
 ) -> None:
     definition_id = await first_round_ended(graph, emulator_state)
-    swept = await sweep(graph, store, queue, definition_id, now=emulator_state.clock.now(), dry_run=True)
+    swept = await sweep(
+        graph, store.reviews, queue, definition_id, now=emulator_state.clock.now(), dry_run=True
+    )
     assert len(swept.enqueued) == 3
     assert await queued(storage_connection_string, queue_name) == []
     assert await store.reviews.enqueued_instances(definition_id) == set()

@@ -44,7 +44,9 @@ async def test_an_expired_guest_without_groups_is_deleted_and_audited(graph, emu
     recent = await disabled_guest(emulator_state, store, "New", days_ago=GRACE - 1)
     emulator_state.requests.clear()
 
-    result = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE)
+    result = await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
+    )
 
     assert (result.candidates, result.deleted) == (1, (expired.id,))
     assert emulator_state.directory.users[expired.id].deleted is not None  # soft-deleted: restorable
@@ -64,7 +66,9 @@ async def test_an_expired_guest_without_groups_is_deleted_and_audited(graph, emu
 async def test_nothing_expired_costs_no_graph_request(graph, emulator_state, store) -> None:
     await disabled_guest(emulator_state, store, "New", days_ago=GRACE - 1)
     emulator_state.requests.clear()
-    result = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE)
+    result = await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
+    )
     assert result.candidates == 0
     assert emulator_state.requests.round_trips == 0
 
@@ -79,7 +83,9 @@ async def test_guests_who_regained_access_are_kept_and_forgotten(graph, emulator
         MEGAN, instance_id=INSTANCE, at=now(emulator_state) - dt.timedelta(days=60)
     )
 
-    result = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE)
+    result = await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
+    )
 
     assert result.deleted == ()
     assert set(result.kept) == {in_group.id, enabled.id, MEGAN}
@@ -96,7 +102,9 @@ async def test_guests_who_regained_access_are_kept_and_forgotten(graph, emulator
 async def test_a_guest_deleted_elsewhere_is_forgotten(graph, emulator_state, store) -> None:
     gone = await disabled_guest(emulator_state, store, "Gone", days_ago=45)
     emulator_state.directory.users[gone.id].deleted = now(emulator_state)
-    result = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE)
+    result = await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
+    )
     assert result.gone == (gone.id,)
     assert await remaining(store, emulator_state) == set()
     [record] = await store.audit.list_audit(guest_id=gone.id)
@@ -107,7 +115,7 @@ async def test_dry_run_checks_but_writes_nothing(graph, emulator_state, store) -
     expired = await disabled_guest(emulator_state, store, "Old", days_ago=90)
     emulator_state.requests.clear()
     result = await delete_expired_guests(
-        graph, store, now=now(emulator_state), grace_days=GRACE, dry_run=True
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE, dry_run=True
     )
     assert (result.deleted, result.dry_run) == ((expired.id,), True)
     assert emulator_state.requests.writes == 0
@@ -122,11 +130,15 @@ async def test_a_failed_deletion_stays_for_the_next_pass(graph, emulator_state, 
     assert (await raw_client.put("/_emulator/faults", json={"rules": [rule]})).status_code == 200
     once = RetryPolicy(max_attempts=1)
 
-    failed = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE, retry=once)
+    failed = await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE, retry=once
+    )
     assert failed.failed == (expired.id,)
     assert await remaining(store, emulator_state) == {expired.id}
 
-    again = await delete_expired_guests(graph, store, now=now(emulator_state), grace_days=GRACE, retry=once)
+    again = await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE, retry=once
+    )
     assert again.deleted == (expired.id,)
     outcomes = sorted(r.outcome for r in await store.audit.list_audit(guest_id=expired.id))
     assert outcomes == ["deleted", "failed"]
@@ -137,12 +149,16 @@ async def test_each_documented_permission_is_needed(make_graph, emulator_state, 
     await disabled_guest(emulator_state, store, "Old", days_ago=90)
     narrow = make_graph(roles=[p for p in GOVERNANCE if p != missing])
     with pytest.raises(Forbidden):
-        await delete_expired_guests(narrow, store, now=now(emulator_state), grace_days=GRACE)
+        await delete_expired_guests(
+            narrow, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
+        )
     assert len(await remaining(store, emulator_state)) == 1
 
 
 async def test_the_documented_permissions_suffice(make_graph, emulator_state, store) -> None:
     expired = await disabled_guest(emulator_state, store, "Old", days_ago=90)
     exact = make_graph(roles=list(GOVERNANCE))
-    result = await delete_expired_guests(exact, store, now=now(emulator_state), grace_days=GRACE)
+    result = await delete_expired_guests(
+        exact, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
+    )
     assert result.deleted == (expired.id,)

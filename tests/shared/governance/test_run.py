@@ -21,6 +21,7 @@ from tests.emulator.access_review_fixtures import SALES, add_guest
 from tests.shared.governance.fixtures import (
     AFTER_FIRST_ROUND,
     definitions,
+    governance_deps,
     guests_everywhere,
     instances,
     queued,
@@ -58,7 +59,7 @@ class Passes:
     async def run(self, **changes) -> GovernanceReport:
         self.state.requests.clear()
         settings = replace(self.settings, **changes)
-        return await run_pass(self.graph, self.store, self.queue, settings, now=self.state.clock.now())
+        return await run_pass(governance_deps(self.graph, self.store, self.queue, settings, self.state))
 
     def routes(self) -> dict[str, int]:
         return dict(self.state.requests.summary()["byRoute"])
@@ -169,24 +170,18 @@ async def test_the_documented_permissions_run_a_whole_pass(
 ) -> None:
     guests_everywhere(emulator_state)
     exact = make_graph(roles=list(GOVERNANCE))
-    await run_pass(exact, store, queue, app_settings.governance, now=emulator_state.clock.now())
+    deps = governance_deps(exact, store, queue, app_settings.governance, emulator_state)
+    await run_pass(deps)
     emulator_state.clock.set(AFTER_FIRST_ROUND)
-    report = await run_pass(exact, store, queue, app_settings.governance, now=emulator_state.clock.now())
+    report = await run_pass(deps)
     assert len(report.enqueued) == 3
     reader = make_graph(
         roles=["AccessReview.Read.All", "User.Read.All", "GroupMember.Read.All", "User.DeleteRestore.All"]
     )
+    changed = replace(app_settings.governance.policy, instance_duration_days=7)
+    settings = replace(app_settings.governance, policy=changed)
     with pytest.raises(Forbidden):
-        await run_pass(
-            reader,
-            store,
-            queue,
-            replace(
-                app_settings.governance,
-                policy=replace(app_settings.governance.policy, instance_duration_days=7),
-            ),
-            now=emulator_state.clock.now(),
-        )
+        await run_pass(governance_deps(reader, store, queue, settings, emulator_state))
 
 
 async def test_the_report_summary_holds_ids_and_counts_only(passes: Passes, emulator_state) -> None:
@@ -228,18 +223,10 @@ async def test_the_pass_forgets_webhook_ids_older_than_the_retention(
     await store.webhooks.finish_webhook("msg_recent", status=201, now=now - dt.timedelta(minutes=2))
     retention = dt.timedelta(minutes=10)
 
-    dry = await run_pass(
-        graph,
-        store,
-        queue,
-        replace(app_settings.governance, dry_run=True),
-        now=now,
-        webhook_retention=retention,
-    )
+    deps = governance_deps(graph, store, queue, app_settings.governance, emulator_state, retention=retention)
+    dry = await run_pass(replace(deps, settings=replace(deps.settings, dry_run=True)))
     assert dry.purged_webhook_claims == 0
-    report = await run_pass(
-        graph, store, queue, app_settings.governance, now=now, webhook_retention=retention
-    )
+    report = await run_pass(deps)
     assert report.purged_webhook_claims == 1
     assert report.summary()["purgedWebhookClaims"] == 1
     assert (await store.webhooks.claim_webhook("msg_recent", now=now)).value == "replayed"  # still refused

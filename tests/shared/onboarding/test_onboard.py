@@ -22,12 +22,14 @@ from shared.errors import (
 from shared.graph.batch import RetryPolicy
 from shared.graph.pacing import SlidingWindowLimiter
 from shared.graph.permissions import ONBOARDING, SPONSORS
+from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.gateway import DirectoryGateway
 from shared.onboarding.models import MembershipStatus, OnboardingResult, SponsorStatus
 from shared.onboarding.onboard import onboard_guest, onboard_guests
 from shared.onboarding.validation import parse_bulk_request, parse_guest_request
 from shared.settings import Settings
 from shared.state import StateStore
+from shared.worker import Worker
 from tests.shared.conftest import (
     FAST_RETRIES,
     FEELGOOD,
@@ -44,6 +46,12 @@ from tests.shared.conftest import (
 
 EXTRA_GROUPS = [str(uuid.UUID(int=0x5EED0000_0000_4000_8000_000000000000 + i)) for i in range(17)]
 TWENTY = [*UNIFIED, *EXTRA_GROUPS]
+
+
+def onboarding_deps(
+    graph: Any, settings: Settings, store: StateStore, gateway: DirectoryGateway
+) -> OnboardingDeps:
+    return Worker(settings=settings, graph=graph, store=store, gateway=gateway).onboarding()
 
 
 @pytest.fixture
@@ -85,14 +93,8 @@ def onboard(graph: Any, settings: Settings, store: StateStore, gateway: Director
         config: Settings | None = None,
         gw: DirectoryGateway | None = None,
     ) -> OnboardingResult:
-        return await onboard_guest(
-            client or graph,
-            (config or settings).onboarding,
-            store,
-            parse_guest_request(payload),
-            gateway=gw or gateway,
-            now=datetime.now(UTC),
-        )
+        deps = onboarding_deps(client or graph, config or settings, store, gw or gateway)
+        return await onboard_guest(deps, parse_guest_request(payload))
 
     return run
 
@@ -310,14 +312,10 @@ async def test_bulk_request_budget_and_per_guest_results(
     n = 45
     payload = {"guests": [guest(f"bulk{i}@fabrikam.com", groups=[UNIFIED[i % 3]]) for i in range(n)]}
     parsed = parse_bulk_request(payload, max_guests=200)
-    outcome = await onboard_guests(
-        graph, settings.onboarding, store, parsed, gateway=gateway, now=datetime.now(UTC)
-    )
+    outcome = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
     assert all(item.result is not None and item.result.created for item in outcome.items)
     assert emulator_state.requests.round_trips <= 2 * math.ceil(n / 20) + 1  # + one facts round
-    again = await onboard_guests(
-        graph, settings.onboarding, store, parsed, gateway=gateway, now=datetime.now(UTC)
-    )
+    again = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
     assert all(item.result is not None and not item.result.created for item in again.items)
 
 
@@ -335,9 +333,7 @@ async def test_bulk_mixed_entries(
         ]
     }
     parsed = parse_bulk_request(payload, max_guests=10)
-    outcome = await onboard_guests(
-        graph, settings.onboarding, store, parsed, gateway=gateway, now=datetime.now(UTC)
-    )
+    outcome = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
     kinds = [type(i.error).__name__ if i.error else "ok" for i in outcome.items]
     assert kinds == ["ok", "ValidationFailed", "PolicyRefused", "ValidationFailed", "TargetNotEligible", "ok"]
     duplicate = outcome.items[3].error
@@ -358,9 +354,7 @@ async def test_bulk_is_paced_under_the_invitation_limit(
     payload = {"guests": [guest(f"paced{i}@fabrikam.com") for i in range(100)]}
     parsed = parse_bulk_request(payload, max_guests=200)
     started = time.monotonic()
-    outcome = await onboard_guests(
-        graph, settings.onboarding, store, parsed, gateway=gateway, now=datetime.now(UTC)
-    )
+    outcome = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
     assert all(item.result is not None for item in outcome.items)
     assert not [e for e in emulator_state.requests.entries if e.status == 429]
     assert time.monotonic() - started >= 1.0  # 100 invitations at 40/s need two more windows

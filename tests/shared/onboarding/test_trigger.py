@@ -1,6 +1,5 @@
-"""The HTTP handlers, called the documented way (``build().get_user_function()`` with real
-``func.HttpRequest`` objects signed with ``standardwebhooks``), against the in-process emulator
-and Azurite tables."""
+"""The HTTP handlers as the worker indexes them, called with real ``func.HttpRequest`` objects signed
+with ``standardwebhooks``, against the in-process emulator and Azurite tables."""
 
 from __future__ import annotations
 
@@ -14,11 +13,22 @@ from typing import Any
 import pytest
 
 from graph_emulator import FaultConfig, FaultRule
-from shared import worker as runtime_module
 from shared.graph.batch import RetryPolicy
+from shared.onboarding import trigger
 from shared.onboarding.gateway import DirectoryGateway
-from shared.worker import Runtime, get_runtime, set_runtime_for_tests
-from tests.shared.conftest import FEELGOOD, MEGAN, RETAIL, SALES, SECRET, guest, settings_env, signed_headers
+from shared.worker import LazyWorker, Worker
+from tests.shared.conftest import (
+    FEELGOOD,
+    MEGAN,
+    RETAIL,
+    SALES,
+    SECRET,
+    call,
+    guest,
+    handler,
+    settings_env,
+    signed_headers,
+)
 
 EMAIL = re.compile(r"[A-Za-z0-9_.'+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
 
@@ -75,9 +85,9 @@ async def test_ten_concurrent_duplicate_deliveries(post: Any, emulator_state: An
 
 
 async def test_same_webhook_id_is_a_replay_but_a_transient_failure_releases_it(
-    post: Any, runtime: Runtime, emulator_state: Any
+    post: Any, worker: Worker, emulator_state: Any
 ) -> None:
-    runtime.gateway = DirectoryGateway(policy=RetryPolicy(max_attempts=2))
+    worker.gateway = DirectoryGateway(policy=RetryPolicy(max_attempts=2))
     emulator_state.faults.configure(
         FaultConfig(rules=[FaultRule(status=503, method="POST", path="^/invitations", retry_after=1)])
     )
@@ -105,9 +115,9 @@ async def test_replication_delay_through_the_handler(post: Any, emulator_state: 
 
 
 async def test_membership_writes_still_failing_are_503_with_the_partial_result(
-    post: Any, runtime: Runtime, emulator_state: Any
+    post: Any, worker: Worker, emulator_state: Any
 ) -> None:
-    runtime.gateway = DirectoryGateway(policy=RetryPolicy(max_attempts=2))
+    worker.gateway = DirectoryGateway(policy=RetryPolicy(max_attempts=2))
     rule = FaultRule(status=429, method="POST", path=f"^/groups/{RETAIL}/members", retry_after=1)
     emulator_state.faults.configure(FaultConfig(rules=[rule]))
     reply = await post(guest(groups=[FEELGOOD, RETAIL]))
@@ -118,10 +128,10 @@ async def test_membership_writes_still_failing_are_503_with_the_partial_result(
 
 
 async def test_recently_denied_guest_is_409_then_override_is_recorded(
-    post: Any, runtime: Runtime, emulator_state: Any
+    post: Any, worker: Worker, emulator_state: Any
 ) -> None:
     first = await post(guest())
-    await runtime.store.denials.record_denial(
+    await worker.store.denials.record_denial(
         first.json["userId"], "instance-1", datetime.now(UTC) - timedelta(days=3)
     )
     emulator_state.requests.clear()
@@ -174,13 +184,12 @@ async def test_logs_never_carry_addresses_names_secrets_or_tokens(
     assert "redeem?" not in text  # and no redeem URL
 
 
-async def test_configuration_errors_are_500_naming_nothing_secret(
-    monkeypatch: pytest.MonkeyPatch, post: Any
-) -> None:
-    set_runtime_for_tests(None)
+async def test_configuration_errors_are_500_naming_nothing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in settings_env():
         monkeypatch.delenv(name, raising=False)
-    reply = await post(guest())
+    onboard = handler(trigger.blueprint(LazyWorker().onboarding), "onboard_guest")  # as function_app does
+    body = json.dumps(guest()).encode()
+    reply = await call(onboard, "guests", body, signed_headers(body))
     assert (reply.status, reply.problem_type) == (500, "configuration-error")
 
 
@@ -196,14 +205,3 @@ async def test_unexpected_errors_are_500_without_the_message(
     assert "ada@" not in reply.raw.decode()
     assert "ada@" not in caplog.text
     assert "RuntimeError" in caplog.text
-
-
-def test_runtime_is_built_lazily_from_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    set_runtime_for_tests(None)
-    for name, value in settings_env().items():
-        monkeypatch.setenv(name, value)
-    assert runtime_module._current is None  # importing built nothing
-    first = get_runtime()
-    assert get_runtime() is first
-    assert first.settings.graph.auth_mode == "emulator"
-    assert first.graph.request_adapter.base_url == "http://127.0.0.1/v1.0"
