@@ -116,8 +116,8 @@ class DirectoryGateway:
     ) -> dict[str, Invited | GraphFailure]:
         """Send invitations as paced ``$batch`` items; each key gets a guest or a failure.
 
-        Batches of 20 with one of 10 per window of 150 (``window_filling_sizes``): whole batches fill
-        every window of the pacer with 8 requests.
+        Batch sizes follow ``window_filling_sizes``, so the batches of each pacer window add up to its
+        limit and no window is left part-empty (tests/shared/graph/test_pacing.py has the figures).
         """
         batch = [BatchRequest(key, info, paced=True) for key, info in invitations]
         sizes = window_filling_sizes(self.limiter.limit, MAX_BATCH)

@@ -1,15 +1,17 @@
-"""Onboarding policy from settings: which domains, groups and redirect URLs a request may use.
+"""Step 1, admission: valid entries, each address once, within the policy (domains, groups, redirects).
 
 Pure and checked before anything else (no state, no Graph), so a refused request costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from shared.errors import FieldError, PolicyRefused
+from shared.errors import FieldError, GuestkeeperError, PolicyRefused, ValidationFailed
+from shared.onboarding.candidate import Candidate
 from shared.onboarding.models import GuestRequest
 from shared.onboarding.settings import OnboardingSettings
+from shared.state import address_hash
 
 
 def domain_matches(domain: str, patterns: Iterable[str]) -> bool:
@@ -57,3 +59,31 @@ def check_policy(request: GuestRequest, settings: OnboardingSettings, *, prefix:
             title="Redirect URL not allowed",
             errors=[FieldError(f"{prefix}redirectUrl", "is not in the redirect URL allowlist")],
         )
+
+
+def admit(
+    settings: OnboardingSettings,
+    requests_: Sequence[GuestRequest | ValidationFailed],
+    prefix: Callable[[int], str],
+    errors: dict[int, GuestkeeperError],
+) -> list[Candidate]:
+    """Drop invalid entries, policy refusals and repeated addresses; the rest go on as candidates."""
+    guests: list[Candidate] = []
+    seen: dict[str, int] = {}
+    for index, request in enumerate(requests_):
+        if not isinstance(request, GuestRequest):
+            errors[index] = request
+            continue
+        key = address_hash(request.address)
+        if key in seen:
+            field = FieldError(f"{prefix(index)}email", f"repeats the address of guests[{seen[key]}]")
+            errors[index] = ValidationFailed("A bulk request names an address twice.", errors=[field])
+            continue
+        try:
+            check_policy(request, settings, prefix=prefix(index))
+        except GuestkeeperError as exc:
+            errors[index] = exc
+            continue
+        seen[key] = index
+        guests.append(Candidate(index, request, prefix(index), key))
+    return guests
