@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from azure.storage.queue.aio import QueueClient
 
 from shared.cleanup import audit as cleanup_audit
+from shared.cleanup import guard
 from shared.cleanup.audit import Action, Outcome
 from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, StorageSettings
@@ -96,13 +97,13 @@ class Tools:
 async def release_and_requeue(tools: Tools, instance_id: str, reason: str, now: datetime) -> CleanupMessage:
     """Release the guard of a stopped round and re-enqueue it (the sweep never enqueues it twice)."""
     records = await tools.store.audit.audit_with_key_prefix(cleanup_audit.prefix(instance_id))
-    guard = next((r for r in records if r.key == cleanup_audit.key(instance_id, "guard")), None)
-    if guard is None or guard.group_id is None:
+    stopped = next((r for r in records if r.key == cleanup_audit.key(instance_id, "guard")), None)
+    if stopped is None or stopped.group_id is None:
         raise GuestkeeperError(f"round {instance_id} was not stopped by the mass-removal guard")
-    definition_id = json.loads(guard.detail or "{}").get("definitionId", "")
-    body = {"definitionId": definition_id, "instanceId": instance_id, "groupId": guard.group_id}
+    definition_id = json.loads(stopped.detail or "{}").get("definitionId", "")
+    body = {"definitionId": definition_id, "instanceId": instance_id, "groupId": stopped.group_id}
     message = CleanupMessage.parse(json.dumps(body))
-    await cleanup_audit.release_guard(tools.store.audit, instance_id, reason=reason, now=now)
+    await guard.release(tools.store.audit, instance_id, why=reason, now=now)
     await tools.send(message)
     return message
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.queue.message import CleanupMessage
-from shared.state import AuditRecord, AuditTrail
+from shared.state import AuditRecord
 
 KEY_PREFIX = "cleanup-"
 
@@ -105,28 +105,6 @@ def round_record(
     )
 
 
-def guard_released(records: Iterable[AuditRecord]) -> bool:
-    return any(r.action == Action.GUARD_RELEASE for r in records)
-
-
-async def release_guard(trail: AuditTrail, instance_id: str, *, reason: str, now: datetime) -> AuditRecord:
-    """An operator's go-ahead for a round the guard stopped; its next delivery proceeds.
-
-    Written once per round (the first release and its reason are kept). The round is not
-    checkpointed, but the governance sweep never enqueues a round twice: re-enqueue it.
-    """
-    record = AuditRecord(
-        Action.GUARD_RELEASE,
-        Outcome.RELEASED,
-        now,
-        instance_id=instance_id,
-        detail=reason,
-        key=key(instance_id, "guard-release"),
-    )
-    await trail.record_audit_once([record])
-    return record
-
-
 def tally(records: Iterable[AuditRecord]) -> dict[str, int]:
     """Counts of guest actions as ``{"remove-membership:removed": n, ...}`` (for summaries and tests)."""
     counts = Counter(f"{r.action}:{r.outcome}" for r in records if r.guest_id is not None)
@@ -136,10 +114,4 @@ def tally(records: Iterable[AuditRecord]) -> dict[str, int]:
 def summary_detail(message: CleanupMessage, decisions: Mapping[str, int], actions: Mapping[str, int]) -> str:
     """The summary row's detail: compact JSON an operator can read in a table viewer."""
     body = {"definitionId": message.definition_id, "decisions": dict(decisions), "actions": dict(actions)}
-    return json.dumps(body, separators=(",", ":"))
-
-
-def guard_detail(message: CleanupMessage, reason: str, decisions: Mapping[str, int]) -> str:
-    """Why the guard stopped the round, with what an operator needs to re-enqueue it."""
-    body = {"reason": reason, "definitionId": message.definition_id, "decisions": dict(decisions)}
     return json.dumps(body, separators=(",", ":"))

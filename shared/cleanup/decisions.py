@@ -1,4 +1,4 @@
-"""A round's decisions as counts plus the denied guests, and the mass-removal guard.
+"""A round's decisions as counts plus the denied guests.
 
 Pages arrive as parsed JSON; each item costs a few dictionary reads (no typed models). Only the
 principal's object id is kept: the decision's display name and UPN are never read.
@@ -10,8 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from shared.cleanup.settings import CleanupSettings
 
 USER_IDENTITY = "#microsoft.graph.userIdentity"
 DECISIONS = {"approve": "Approve", "deny": "Deny", "notreviewed": "NotReviewed", "dontknow": "DontKnow"}
@@ -61,17 +59,3 @@ def _when(value: Any) -> datetime | None:
     except ValueError:
         return None
     return when if when.year >= 2000 and when.tzinfo is not None else None  # not 0001-01-01
-
-
-def guard_trips(settings: CleanupSettings, tally: DecisionTally) -> bool:
-    """True when denials exceed the allowed share of a round big enough for the guard to apply."""
-    if tally.total < settings.guard_min_decisions:
-        return False
-    return tally.denials > settings.max_denial_share * tally.total
-
-
-def guard_reason(settings: CleanupSettings, tally: DecisionTally) -> str:
-    return (
-        f"{tally.denials} of {tally.total} decisions are Deny, more than the allowed share "
-        f"{settings.max_denial_share:g} (CLEANUP_MAX_DENIAL_SHARE); nothing was changed"
-    )

@@ -1,9 +1,14 @@
-"""The steps of a cleanup round once the guard has let it through: real and dry-run.
+"""What happens to a denied guest, once the guard has let the round through: real run and dry run.
 
-Request shape for X denied guests (each line one or more ``$batch`` requests of 20 items):
-look-ups (groups + user facts: 2X items); removals of members still present; a second groups
-read only for guests just removed that had other groups (so that two rounds running at the same
-time cannot both keep a guest who loses its last two groups); disables.
+Each denied guest loses its membership if it is still there (auto-apply off, or the apply failed);
+a guest then left with no group is disabled and recorded with the date, so that a later governance
+run deletes it after the grace period. Approved and unreviewed guests are never touched, and guests
+with other groups keep their account.
+
+Requests, each ``$batch`` of up to 20 items: look-ups (groups and user facts); removals of members
+still present; a second groups read only for guests just removed that had other groups (so that two
+rounds running at the same time cannot both keep a guest who loses its last two groups); disables.
+tests/shared/cleanup/test_budget.py asserts the request budget.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Clean up one finished access-review instance (issue 6; DESIGN.md section 6).
-
-For each denied guest: remove the membership if it is still there (auto-apply off, or the apply
-failed), then look at the guest's other groups; a guest left with none is disabled and recorded
-with the date, so that a later governance run deletes it after the grace period. Approved and
-unreviewed guests are never touched, and guests with other groups keep their account.
+"""One finished review round, in order: the checkpoint, the instance, its decisions, the mass-removal
+guard, then what happens to each denied guest (``denied_guests``).
 
 Idempotent by construction: the checkpoint is read first (a finished round costs one table read
 and no Graph call), every decision is recomputed from Graph (a membership removed before a crash
@@ -15,21 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 
 from msgraph.graph_service_client import GraphServiceClient
 
-from shared.cleanup import audit
+from shared.cleanup import audit, guard
 from shared.cleanup import graph_calls as cleanup_graph
-from shared.cleanup.audit import Action, Outcome
-from shared.cleanup.decisions import DecisionTally, guard_reason, guard_trips
+from shared.cleanup.decisions import DecisionTally
 from shared.cleanup.denied_guests import RoundContext, dry_run_round, real_round
 from shared.cleanup.deps import CleanupDeps
-from shared.cleanup.settings import CleanupSettings
 from shared.graph.review_instances import Phase, group_id_from_scope, phase
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
-from shared.state import AuditTrail
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +54,8 @@ async def clean_up_instance(deps: CleanupDeps, message: CleanupMessage) -> Clean
     async for page in cleanup_graph.decision_pages(graph, message):
         tally.add_page(page)
     existing = await deps.audit.audit_with_key_prefix(audit.prefix(instance))
-    if guard_trips(settings, tally) and not audit.guard_released(existing):
-        await _stop(deps.audit, message, settings, tally, now)
+    if guard.trips(settings, tally) and not guard.released(existing):
+        await guard.stop(deps.audit, message, settings, tally, now)
         return CleanupResult(instance, group, RoundOutcome.GUARDED, tally.counts())
     context = RoundContext(deps, message, now, status)
     if settings.dry_run:
@@ -82,24 +74,6 @@ async def clean_up_instance(deps: CleanupDeps, message: CleanupMessage) -> Clean
         actions,
     )
     return CleanupResult(instance, group, outcome, tally.counts(), actions)
-
-
-async def _stop(
-    trail: AuditTrail, message: CleanupMessage, settings: CleanupSettings, tally: DecisionTally, now: datetime
-) -> None:
-    """The guard's terminal record: the message completes, the round stays open for an operator."""
-    reason = guard_reason(settings, tally)
-    detail = audit.guard_detail(message, reason, tally.counts())
-    record = audit.round_record(
-        message, Action.GUARD, Outcome.STOPPED, now, "guard", detail=detail, dry_run=settings.dry_run
-    )
-    await trail.record_audit_once([record])
-    log.warning(
-        "cleanup instance=%s group=%s: stopped by the mass-removal guard: %s",
-        message.instance_id,
-        message.group_id,
-        reason,
-    )
 
 
 async def _finished_status(graph: GraphServiceClient, message: CleanupMessage) -> str:

@@ -13,13 +13,13 @@ from kiota_http.middleware.options import RetryHandlerOption
 
 from graph_emulator import TenantState
 from graph_emulator.faults import FaultConfig, FaultRule
-from shared.cleanup import audit
+from shared.cleanup import guard
 from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.cleanup.settings import CleanupSettings
 from shared.errors import Throttled, Transient
 from shared.graph.batch import RetryPolicy
 from shared.queue.message import CleanupMessage
-from shared.state import AuditRecord, StateStore
+from shared.state import StateStore
 from tests.shared.conftest import FAST_RETRIES
 
 from .fixtures import (
@@ -85,38 +85,19 @@ async def test_the_guard_stops_a_mass_removal_with_a_terminal_record_and_writes_
     assert result.outcome is RoundOutcome.GUARDED
     assert emulator_state.requests.writes == 0
     assert all(member(emulator_state, FEELGOOD, g) for g in everyone)
-    (guard,) = await store.audit.list_audit(instance_id=message.instance_id)
-    assert (guard.action, guard.outcome) == ("mass-removal-guard", "stopped")
-    assert json.loads(guard.detail or "{}")["reason"].startswith("6 of 10 decisions are Deny")
+    (stopped,) = await store.audit.list_audit(instance_id=message.instance_id)
+    assert (stopped.action, stopped.outcome) == ("mass-removal-guard", "stopped")
+    assert json.loads(stopped.detail or "{}")["reason"].startswith("6 of 10 decisions are Deny")
     assert not await store.reviews.instance_done(message.instance_id)
 
     again = await run(graph, store, message, REAL)  # a duplicate delivery adds nothing
     assert again.outcome is RoundOutcome.GUARDED
     assert len(await store.audit.list_audit(instance_id=message.instance_id)) == 1
 
-    await audit.release_guard(
-        store.audit, message.instance_id, reason="HR confirmed the contract ended", now=NOW
-    )
+    await guard.release(store.audit, message.instance_id, why="HR confirmed the contract ended", now=NOW)
     released = await run(graph, store, message, REAL)
     assert released.outcome is RoundOutcome.DONE
     assert released.actions["remove-membership:removed"] == 6
-
-
-@pytest.mark.parametrize(
-    ("denied", "total", "settings", "trips"),
-    [
-        (5, 10, REAL, False),  # exactly the share: allowed
-        (6, 9, REAL, False),  # fewer decisions than CLEANUP_GUARD_MIN_DECISIONS
-        (2, 4, CleanupSettings(guard_min_decisions=3, max_denial_share=0.4), True),
-        (10, 10, CleanupSettings(max_denial_share=1.0), False),  # 1.0 turns the guard off
-    ],
-)
-def test_guard_thresholds(denied: int, total: int, settings: CleanupSettings, trips: bool) -> None:
-    from shared.cleanup.decisions import DecisionTally, guard_trips
-
-    tally = DecisionTally()
-    tally.add_page([{"decision": "Deny"}] * denied + [{"decision": "Approve"}] * (total - denied))
-    assert guard_trips(settings, tally) is trips
 
 
 async def test_throttled_decision_pages_are_retried_after_retry_after(
@@ -168,12 +149,3 @@ async def test_persistent_faults_propagate_so_the_host_retries_the_message(
         await run(graph, store, review.message(FEELGOOD), NO_GUARD)
     assert emulator_state.requests.writes == 1  # the definition's creation only
     assert member(emulator_state, FEELGOOD, denied)
-
-
-def test_release_records_are_found_by_the_round_prefix() -> None:
-    record = AuditRecord(
-        "guard-release", "released", NOW, instance_id="i", key=audit.key("i", "guard-release")
-    )
-    assert audit.guard_released([record])
-    assert record.key is not None
-    assert record.key.startswith(audit.prefix("i"))
