@@ -1,4 +1,4 @@
-"""Keep the quarterly guest review in place; hand each finished round to the cleanup queue.
+"""Keep the quarterly guest review in place: one live definition of ours, matching the policy.
 
 ``ensure_definition`` finds our definition (Graph cannot filter on ``displayName``: the documented
 ``contains(scope/...query, './members')`` filter, then the name on the client), and creates it,
@@ -6,9 +6,8 @@ replaces it (PUT, the full object) when a managed property drifted, or starts a 
 old one ended or its scope must change (scopes cannot be PUT: the old series is ended by PUT with
 an end date, as Graph documents for stopping a series, or deleted if it never started).
 
-``sweep`` (``shared.governance.sweep``) enqueues the finished instances of a definition. Reads are JSON
-through the SDK's request builders (``raw.send_json``): no typed deserialisation of lists.
-docs/governance.md has the rules.
+Reads are JSON through the SDK's request builders (``raw.send_json``): no typed deserialisation of
+lists. docs/governance.md has the rules.
 """
 
 from __future__ import annotations
@@ -36,11 +35,8 @@ from shared.governance.definition import (
     to_json,
 )
 from shared.governance.schedule import on_cadence, series_start
-from shared.governance.sweep import SweepResult, sweep
 from shared.graph.paging import list_all
 from shared.graph.raw import send_json
-
-__all__ = ["EnsureResult", "Outcome", "Series", "SweepResult", "ensure_definition", "find_series", "sweep"]
 
 log = logging.getLogger(__name__)
 
