@@ -1,4 +1,4 @@
-"""Cleanup's request budget and CPU per decision (issue 6, "Speed").
+"""Cleanup's request budget and CPU per decision.
 
 A round of D decisions with X denials costs one instance read, ceil(D/100) decision pages and, in
 ``$batch`` requests of 20 items, ceil(2X/20) look-ups (groups + user facts), ceil(R/20) removals
