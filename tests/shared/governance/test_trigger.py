@@ -3,6 +3,7 @@ to the in-process emulator and Azurite."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -35,16 +36,19 @@ def timer_settings(storage_connection_string: str, table_name: str, queue_name: 
     return settings_for(storage_connection_string, table_name, queue_name)
 
 
+@contextlib.asynccontextmanager
 async def timer_worker(settings: Settings, store: StateStore, graph, emulator_state) -> AsyncIterator[Worker]:
     """A worker on the emulator's clock (the pass's "today"); it builds its queue client on first use."""
     worker = Worker(settings=settings, graph=graph, store=store, clock=emulator_state.clock.now)
-    yield worker
-    await worker.close()
+    try:
+        yield worker
+    finally:
+        await worker.close()
 
 
 @pytest.fixture
 async def worker(timer_settings: Settings, store: StateStore, graph, emulator_state) -> AsyncIterator[Worker]:
-    async for built in timer_worker(timer_settings, store, graph, emulator_state):
+    async with timer_worker(timer_settings, store, graph, emulator_state) as built:
         yield built
 
 
@@ -95,7 +99,7 @@ async def test_a_dry_run_setting_reaches_the_pass(
 ) -> None:
     dry = settings_for(storage_connection_string, table_name, unique_queue(), GOVERNANCE_DRY_RUN="true")
     emulator_state.requests.clear()
-    async for worker in timer_worker(dry, store, graph, emulator_state):
+    async with timer_worker(dry, store, graph, emulator_state) as worker:
         await fire(worker)
     assert emulator_state.requests.writes == 0
     assert definitions(emulator_state) == {}
