@@ -24,8 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from azure.storage.queue.aio import QueueClient
-
 from shared.cleanup import audit as cleanup_audit
 from shared.cleanup import guard
 from shared.cleanup.audit import Action, Outcome
@@ -86,8 +84,7 @@ class Tools:
         """Re-enqueue a round in the host's encoding (``CleanupMessage.encode()``)."""
         if self.storage.connection_string is None:
             raise GuestkeeperError("re-enqueueing needs AzureWebJobsStorage as a connection string")
-        conn = self.storage.connection_string.reveal()
-        queue = StorageCleanupQueue(QueueClient.from_connection_string(conn, self.cleanup.queue_name))
+        queue = StorageCleanupQueue.from_settings(self.storage, self.cleanup.queue_name, None)
         try:
             await queue.send(message)
         finally:

@@ -1,9 +1,10 @@
 """One governance pass: ensure the review definition, sweep finished rounds, delete expired guests.
 
 The timer calls ``run_pass`` once a day. Each step is idempotent, so a pass that fails half-way is
-completed by the next one. A pass with nothing to do costs two Graph requests (find the
-definition, list its instances) and no writes; with ``GOVERNANCE_DRY_RUN`` it reads what it needs
-and reports what it would do, writing nothing to Graph, the queue or the state table.
+completed by the next one. A pass with nothing to do only finds the definition and lists its
+instances, and writes nothing (tests/shared/governance/test_run.py asserts the budget); with
+``GOVERNANCE_DRY_RUN`` it reads what it needs and reports what it would do, writing nothing to
+Graph, the queue or the state table.
 """
 
 from __future__ import annotations
