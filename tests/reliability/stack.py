@@ -173,16 +173,21 @@ async def watch(stack: Stack) -> StoryReport:
     story = asyncio.ensure_future(run_story(stack.endpoints))
     try:
         while not story.done():
-            failed = [i for i in stack.host.invocations if not i.succeeded]
-            if failed:
-                raise FunctionFailed(failed[0].function, failed[0].error)
+            _raise_first_failure(stack)
             await asyncio.sleep(0.05)
+        _raise_first_failure(stack)  # the story may have seen the failure first; the error says more
         return story.result()
     finally:
         if not story.done():
             story.cancel()
             with contextlib.suppress(asyncio.CancelledError, StoryFailed):
                 await story
+
+
+def _raise_first_failure(stack: Stack) -> None:
+    failed = [i for i in stack.host.invocations if not i.succeeded]
+    if failed:
+        raise FunctionFailed(failed[0].function, failed[0].error)
 
 
 __all__ = ["FunctionFailed", "Stack", "StoryFailed", "app_stack", "watch"]
