@@ -20,12 +20,13 @@ $(NODE_STAMP): package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-## make test: lint, type-check and the whole test suite (starts Azurite and the emulator itself).
+## make test: lint (ruff, import contracts), type-check and the whole test suite (starts Azurite and the emulator).
 test: deps lint typecheck unit
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -54,4 +55,4 @@ emulator: $(STAMP)
 	$(PY) -m graph_emulator --host 127.0.0.1 --port $${PORT:-8765}
 
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache .demo
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .demo

@@ -1,17 +1,20 @@
-"""The Guestkeeper Function App: registers the triggers and nothing else of substance.
+"""The Guestkeeper Function App: registers the three flows' triggers and nothing else of substance.
 
-Each trigger lives in a blueprint under ``shared/triggers/`` and stays thin: parse the binding,
-call one domain coroutine with an injected Graph client and settings, map the result. Every HTTP
-function needs a function key (auth level FUNCTION); nothing is built or read at import time.
+Each flow's blueprint lives in its package (``shared/<flow>/trigger.py``) and stays thin: parse the
+binding, call one domain coroutine with the dependencies the worker hands that flow, map the result.
+The worker is built by the first invocation, never at import or indexing time. Every HTTP function
+needs a function key (auth level FUNCTION).
 """
 
 import azure.functions as func
 
-from shared.triggers.cleanup import bp as cleanup
-from shared.triggers.governance import bp as governance
-from shared.triggers.onboarding import bp as onboarding
+from shared.cleanup import trigger as cleanup
+from shared.governance import trigger as governance
+from shared.onboarding import trigger as onboarding
+from shared.worker import LazyWorker
 
+worker = LazyWorker()
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
-app.register_functions(onboarding)
-app.register_functions(governance)
-app.register_functions(cleanup)
+app.register_functions(onboarding.blueprint(worker.onboarding))
+app.register_functions(governance.blueprint(worker.governance))
+app.register_functions(cleanup.blueprint(worker.cleanup))

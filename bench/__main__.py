@@ -1,4 +1,4 @@
-"""``python -m bench`` (``make bench``): the three scenarios of issue 8, Guestkeeper against a baseline.
+"""``python -m bench`` (``make bench``): the three scenarios, Guestkeeper against a baseline.
 
 Starts Azurite, runs each scenario (each side against its own freshly seeded emulator process),
 prints one table per scenario and, unless ``--no-doc``, writes them into docs/performance.md

@@ -2,7 +2,7 @@
 
 One table per scenario, a line of ratios (baseline divided by Guestkeeper, or Guestkeeper's share
 for cold start), the scenario's own facts (throttling floor, end state, extrapolations), and each
-target of issue 8 with "met" or "MISSED".
+performance target with "met" or "MISSED".
 """
 
 from __future__ import annotations

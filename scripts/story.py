@@ -43,7 +43,7 @@ from scripts.story_report import (
     StoryReport,
     action_of,
 )
-from shared.state import AuditRecord, StateStore
+from shared.state import AuditRecord, StateStore, Table
 
 RETAIL = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"  # "Retail Partners", owned by Adele Vance
 FINISHED = ("Completed", "Applied")
@@ -83,7 +83,7 @@ async def run_story(
     started = time.monotonic()
     table = TableClient.from_connection_string(endpoints.storage_connection, endpoints.state_table)
     async with httpx.AsyncClient(timeout=30) as http:
-        story = Driver(endpoints, http, StateStore(table), progress)
+        story = Driver(endpoints, http, StateStore.over(Table(table)), progress)
         try:
             return await _tell(story, started)
         finally:
@@ -190,7 +190,7 @@ async def _await_cleanup(story: Driver, rounds: list[dict[str, Any]]) -> tuple[i
 
         async def all_done() -> tuple[int, int] | None:
             for instance in rounds:
-                if not await story.store.instance_done(instance["id"]):
+                if not await story.store.reviews.instance_done(instance["id"]):
                     return None
             runs = story.finished("clean_up_review_round")
             succeeded = sum(runs)
@@ -268,7 +268,7 @@ async def _collect(
 
 
 async def _audit(story: Driver, instances: set[str], guests: set[str]) -> list[AuditRecord]:
-    records = await story.store.list_audit()
+    records = await story.store.audit.list_audit()
     return [r for r in records if r.instance_id in instances or r.guest_id in guests]
 
 

@@ -18,7 +18,7 @@ from shared.state import AuditRecord
 
 @dataclass(frozen=True)
 class StepRecord:
-    number: int  # the step of issue 7's story (1 onboarding ... 4 cleanup)
+    number: int  # the step of the demo's story (1 onboarding ... 4 cleanup)
     title: str
     detail: str
     seconds: float

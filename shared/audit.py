@@ -24,15 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from azure.storage.queue.aio import QueueClient
-
-from shared import cleanup_audit
-from shared.cleanup_audit import Action, Outcome
-from shared.cleanup_message import CleanupMessage, InvalidCleanupMessage
+from shared.cleanup import audit as cleanup_audit
+from shared.cleanup import guard
+from shared.cleanup.audit import Action, Outcome
+from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, StorageSettings
-from shared.config_cleanup import CleanupSettings
 from shared.errors import GuestkeeperError
-from shared.queueing import StorageCleanupQueue
+from shared.queue.message import CleanupMessage, InvalidCleanupMessage
+from shared.queue.sender import StorageCleanupQueue
 from shared.state import AuditRecord, StateStore
 
 
@@ -85,8 +84,7 @@ class Tools:
         """Re-enqueue a round in the host's encoding (``CleanupMessage.encode()``)."""
         if self.storage.connection_string is None:
             raise GuestkeeperError("re-enqueueing needs AzureWebJobsStorage as a connection string")
-        conn = self.storage.connection_string.reveal()
-        queue = StorageCleanupQueue(QueueClient.from_connection_string(conn, self.cleanup.queue_name))
+        queue = StorageCleanupQueue.from_settings(self.storage, self.cleanup.queue_name, None)
         try:
             await queue.send(message)
         finally:
@@ -95,14 +93,14 @@ class Tools:
 
 async def release_and_requeue(tools: Tools, instance_id: str, reason: str, now: datetime) -> CleanupMessage:
     """Release the guard of a stopped round and re-enqueue it (the sweep never enqueues it twice)."""
-    records = await tools.store.audit_with_key_prefix(cleanup_audit.prefix(instance_id))
-    guard = next((r for r in records if r.key == cleanup_audit.key(instance_id, "guard")), None)
-    if guard is None or guard.group_id is None:
+    records = await tools.store.audit.audit_with_key_prefix(cleanup_audit.prefix(instance_id))
+    stopped = next((r for r in records if r.key == cleanup_audit.key(instance_id, "guard")), None)
+    if stopped is None or stopped.group_id is None:
         raise GuestkeeperError(f"round {instance_id} was not stopped by the mass-removal guard")
-    definition_id = json.loads(guard.detail or "{}").get("definitionId", "")
-    body = {"definitionId": definition_id, "instanceId": instance_id, "groupId": guard.group_id}
+    definition_id = json.loads(stopped.detail or "{}").get("definitionId", "")
+    body = {"definitionId": definition_id, "instanceId": instance_id, "groupId": stopped.group_id}
     message = CleanupMessage.parse(json.dumps(body))
-    await cleanup_audit.release_guard(tools.store, instance_id, reason=reason, now=now)
+    await guard.release(tools.store.audit, instance_id, why=reason, now=now)
     await tools.send(message)
     return message
 
@@ -117,7 +115,7 @@ async def requeue(tools: Tools, message: CleanupMessage, reason: str, now: datet
         instance_id=message.instance_id,
         detail=reason,
     )
-    await tools.store.record_audit(record)
+    await tools.store.audit.record_audit(record)
     await tools.send(message)
 
 
@@ -158,18 +156,18 @@ async def run(argv: Sequence[str], environ: Mapping[str, str], out: TextIO = sys
 async def _command(tools: Tools, args: argparse.Namespace, now: datetime) -> list[AuditRecord]:
     store = tools.store
     if args.command == "guest":
-        return await store.list_audit(guest_id=args.guest_id.lower())
+        return await store.audit.list_audit(guest_id=args.guest_id.lower())
     if args.command == "round":
-        return await store.list_audit(instance_id=args.instance_id.lower())
+        return await store.audit.list_audit(instance_id=args.instance_id.lower())
     if args.command == "failures":
-        return [r for r in await store.list_audit() if r.action == Action.FAILED]
+        return [r for r in await store.audit.list_audit() if r.action == Action.FAILED]
     if args.command == "release-guard":
         message = await release_and_requeue(tools, args.instance_id.lower(), args.reason, now)
-        return await store.list_audit(instance_id=message.instance_id)
+        return await store.audit.list_audit(instance_id=message.instance_id)
     body = {"definitionId": args.definition_id, "instanceId": args.instance_id, "groupId": args.group_id}
     message = CleanupMessage.parse(json.dumps(body))
     await requeue(tools, message, args.reason, now)
-    return await store.list_audit(instance_id=message.instance_id)
+    return await store.audit.list_audit(instance_id=message.instance_id)
 
 
 def main() -> int:

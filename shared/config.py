@@ -1,25 +1,21 @@
-"""Typed settings, read once from the environment, failing fast with every bad setting named.
+"""How settings are read, and the sections every flow shares: Graph access and the storage account.
 
-``Settings.from_env(environ)`` is the only place the app reads app settings. It is built from
-sections (Graph, webhook, onboarding, storage); later features add a section class with a
-``from_env(env)`` classmethod and one field on ``Settings``. Nothing here runs at import time, and
-secrets are held in ``Secret`` so that no ``repr`` or log line can show them.
+``Env`` reads typed values and collects every problem, so that one ``ConfigurationError`` names
+all bad settings; each section is a frozen dataclass with a ``from_env(env)`` classmethod. Each
+flow keeps its own section beside its code (``shared/<flow>/settings.py``) and ``shared.settings``
+puts them together. Nothing here runs at import time, and secrets are held in ``Secret`` so that
+no ``repr`` or log line can show them.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
-from shared.config_cleanup import CleanupSettings
-from shared.config_governance import GovernanceSettings
 from shared.errors import ConfigurationError
 
 AuthMode = Literal["managed_identity", "client_secret", "certificate", "emulator"]
@@ -27,7 +23,6 @@ AUTH_MODES: tuple[AuthMode, ...] = ("managed_identity", "client_secret", "certif
 PUBLIC_CLOUD = "https://graph.microsoft.com/v1.0"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-DOMAIN = re.compile(r"^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
@@ -170,80 +165,6 @@ class GraphSettings:
 
 
 @dataclass(frozen=True)
-class WebhookSettings:
-    secret: Secret  # "whsec_" + base64, as Standard Webhooks defines it
-    tolerance_seconds: int
-
-    @classmethod
-    def from_env(cls, env: Env) -> WebhookSettings:
-        secret = env.secret("WEBHOOK_SECRET", required=True)
-        if secret is not None and webhook_key(secret) is None:
-            env.problem("WEBHOOK_SECRET", "must be 'whsec_' followed by base64 of at least 16 bytes")
-        tolerance = env.integer("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1, maximum=3600)
-        return cls(secret=secret or Secret(""), tolerance_seconds=tolerance)
-
-
-def webhook_key(secret: Secret) -> bytes | None:
-    """The HMAC key of a Standard Webhooks secret, or None if it is not valid base64 of 16+ bytes."""
-    text = secret.reveal().removeprefix("whsec_")
-    try:
-        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return key if len(key) >= 16 else None
-
-
-@dataclass(frozen=True)
-class OnboardingSettings:
-    allowed_group_ids: frozenset[str]  # lower-case object ids
-    allowed_domains: tuple[str, ...]  # empty: any domain not denied; "*.x.com" matches subdomains
-    denied_domains: tuple[str, ...]
-    redirect_url: str
-    allowed_redirect_urls: frozenset[str]  # always includes redirect_url
-    denial_cooldown_days: int
-    max_body_bytes: int
-    max_batch_guests: int
-
-    @classmethod
-    def from_env(cls, env: Env) -> OnboardingSettings:
-        groups = env.items("ONBOARDING_ALLOWED_GROUP_IDS")
-        if not groups:
-            env.problem(
-                "ONBOARDING_ALLOWED_GROUP_IDS", "is required: the object ids of the groups guests may join"
-            )
-        elif any(not GUID.match(g) for g in groups):
-            env.problem("ONBOARDING_ALLOWED_GROUP_IDS", "must be a comma-separated list of group object ids")
-        redirect = env.url("ONBOARDING_REDIRECT_URL", "https://myapps.microsoft.com", https_only=True)
-        allowed_redirects = {redirect}
-        for value in env.items("ONBOARDING_ALLOWED_REDIRECT_URLS"):
-            parts = urlsplit(value)
-            if parts.scheme != "https" or not parts.hostname:
-                env.problem("ONBOARDING_ALLOWED_REDIRECT_URLS", "must list absolute https URLs")
-            allowed_redirects.add(value.rstrip("/"))
-        return cls(
-            allowed_group_ids=frozenset(g.lower() for g in groups),
-            allowed_domains=_domains(env, "ONBOARDING_ALLOWED_DOMAINS"),
-            denied_domains=_domains(env, "ONBOARDING_DENIED_DOMAINS"),
-            redirect_url=redirect,
-            allowed_redirect_urls=frozenset(allowed_redirects),
-            denial_cooldown_days=env.integer("ONBOARDING_DENIAL_COOLDOWN_DAYS", 90, minimum=0, maximum=3650),
-            max_body_bytes=env.integer(
-                "ONBOARDING_MAX_BODY_BYTES", 262_144, minimum=1024, maximum=10 * 1024 * 1024
-            ),
-            max_batch_guests=env.integer("ONBOARDING_MAX_BATCH_GUESTS", 200, minimum=1, maximum=1000),
-        )
-
-
-def _domains(env: Env, name: str) -> tuple[str, ...]:
-    domains = tuple(d.lower().rstrip(".") for d in env.items(name))
-    if any(not DOMAIN.match(d) for d in domains):
-        env.problem(
-            name, "must be a comma-separated list of domains such as 'fabrikam.com' or '*.fabrikam.com'"
-        )
-    return domains
-
-
-@dataclass(frozen=True)
 class StorageSettings:
     """The state table in the Functions storage account (connection string or identity-based)."""
 
@@ -273,28 +194,3 @@ class StorageSettings:
             table_service_uri=uri,
             client_id=env.text("AzureWebJobsStorage__clientId"),
         )
-
-
-@dataclass(frozen=True)
-class Settings:
-    graph: GraphSettings
-    webhook: WebhookSettings
-    onboarding: OnboardingSettings
-    storage: StorageSettings
-    cleanup: CleanupSettings
-    governance: GovernanceSettings
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read every section; raise one ``ConfigurationError`` naming each missing or invalid setting."""
-        env = Env(os.environ if environ is None else environ)
-        settings = cls(
-            graph=GraphSettings.from_env(env),
-            webhook=WebhookSettings.from_env(env),
-            onboarding=OnboardingSettings.from_env(env),
-            storage=StorageSettings.from_env(env),
-            cleanup=CleanupSettings.from_env(env),
-            governance=GovernanceSettings.from_env(env),
-        )
-        env.raise_if_problems()
-        return settings

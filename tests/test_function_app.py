@@ -8,6 +8,7 @@ import importlib.util
 import json
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import azure.functions as func
@@ -26,17 +27,23 @@ ROOT = Path(__file__).resolve().parent.parent
 TRIGGER_TYPES = {"httpTrigger", "timerTrigger", "queueTrigger"}
 
 
+def import_function_app() -> ModuleType:
+    """A fresh import of function_app.py, as a new worker process does."""
+    spec = importlib.util.spec_from_file_location("function_app", ROOT / "function_app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def index_functions() -> dict[str, Any]:
     """What the worker's ``index_function_app`` finds, from a fresh import of function_app.py.
 
     ``get_functions()`` may be called once per ``FunctionApp`` (it records names to detect
     duplicates), so each call imports the script anew, as a new worker process would.
     """
-    spec = importlib.util.spec_from_file_location("function_app", ROOT / "function_app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_function_app()
     registers = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
     assert len(registers) == 1
     return {
@@ -100,8 +107,6 @@ def test_settings_reach_bindings_by_name_never_by_value(indexed: dict[str, Any])
 def test_import_builds_nothing_and_reads_no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in ("WEBHOOK_SECRET", "ONBOARDING_ALLOWED_GROUP_IDS", "AzureWebJobsStorage"):
         monkeypatch.delenv(key, raising=False)
-    from shared import runtime
-
-    runtime.set_runtime_for_tests(None)
-    assert index_functions()
-    assert runtime._current is None
+    module = import_function_app()
+    assert module.app.get_functions()
+    assert not module.worker.built

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from shared import validation
-from shared.models import (
+from shared.onboarding import validation
+from shared.onboarding.models import (
     GroupOutcome,
     Invited,
     MembershipStatus,
@@ -19,7 +19,7 @@ from shared.models import (
     SponsorOutcome,
     SponsorStatus,
 )
-from shared.problems import PROBLEM_BASE, PROBLEM_TYPES
+from shared.onboarding.problems import PROBLEM_BASE, PROBLEM_TYPES
 from tests.test_function_app import index_functions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 Settings come from an app-settings environment through ``Settings.from_env`` (as the Functions host
 provides them), the Graph client from ``graph_client_from_settings`` (emulator token mode, default
-middleware), the state table from ``StateStore.from_settings``: the production composition, with
-only the transport swapped when the emulator runs in-process.
+middleware), the state table from ``StateStore.from_settings``: the production composition
+(``Worker.from_settings``), with only the transport swapped when the emulator runs in-process.
 """
 
 from __future__ import annotations
@@ -11,17 +11,18 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import azure.functions as func
 
 from bench.emulator import Endpoint
 from bench.workload import ONBOARDING_GROUPS, REDIRECT_URL
-from shared.config import Settings
 from shared.graph.client import graph_client_from_settings
-from shared.runtime import Runtime
+from shared.onboarding.signature import sign
+from shared.settings import Settings
 from shared.state import StateStore
-from shared.webhook import sign
+from shared.worker import Worker
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"guestkeeper-benchmark-secret-32b").decode()
 
@@ -41,12 +42,24 @@ def app_settings(endpoint: Endpoint, storage: str, **overrides: str) -> dict[str
     }
 
 
-def runtime(endpoint: Endpoint, settings: Settings) -> Runtime:
-    """What ``Runtime.from_settings`` builds, with the emulator's transport when it is in-process."""
+def worker(endpoint: Endpoint, settings: Settings) -> Worker:
+    """What ``Worker.from_settings`` builds, with the emulator's transport when it is in-process."""
     if endpoint.transport is None:
-        return Runtime.from_settings(settings)
+        return Worker.from_settings(settings)
     graph = graph_client_from_settings(settings.graph, transport=endpoint.transport)
-    return Runtime(settings=settings, graph=graph, store=StateStore.from_settings(settings.storage))
+    return Worker(settings=settings, graph=graph, store=StateStore.from_settings(settings.storage))
+
+
+def http_handler(
+    blueprint: func.Blueprint, name: str
+) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
+    """The function ``name`` of ``blueprint`` as the worker indexes it (the real handler)."""
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+    app.register_functions(blueprint)
+    handler: Callable[[func.HttpRequest], Awaitable[func.HttpResponse]] = next(
+        f.get_user_function() for f in app.get_functions() if f.get_function_name() == name
+    )
+    return handler
 
 
 def signed_headers(body: bytes) -> dict[str, str]:

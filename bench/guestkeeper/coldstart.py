@@ -1,7 +1,7 @@
 """``python -m bench.guestkeeper.coldstart``: a fresh worker, from import to its first onboarding answer.
 
 What a Functions worker does on a cold start: import ``function_app`` (indexing), then serve the
-first ``POST /api/guests`` through the real handler, which builds the runtime from the app settings
+first ``POST /api/guests`` through the real handler, which builds the worker from the app settings
 in the environment (Graph client, state table) on first use. The signed request comes from the
 parent in ``BENCH_REQUEST`` (JSON: body and headers), so signing is not counted here.
 
@@ -22,10 +22,10 @@ def main() -> None:
     import sys
 
     import function_app  # the worker indexes the app: every trigger module and what it imports
-    from shared.triggers.onboarding import onboard_guest
 
     imported = time.perf_counter()
-    assert function_app.app.get_functions()
+    functions = {f.get_function_name(): f for f in function_app.app.get_functions()}
+    onboard_guest = functions["onboard_guest"].get_user_function()
     request = json.loads(os.environ["BENCH_REQUEST"])
 
     import azure.functions as func
@@ -36,7 +36,7 @@ def main() -> None:
         headers=request["headers"],
         body=request["body"].encode(),
     )
-    response = asyncio.run(onboard_guest.build().get_user_function()(http))
+    response = asyncio.run(onboard_guest(http))
     answered = time.perf_counter()
     from bench.rss import peak_rss_kb  # after the clock stopped
 

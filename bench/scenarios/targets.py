@@ -1,4 +1,4 @@
-"""A target of issue 8 and whether a run met it: what the report prints and the doc records."""
+"""A performance target and whether a run met it: what the report prints and the doc records."""
 
 from __future__ import annotations
 

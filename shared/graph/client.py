@@ -28,7 +28,6 @@ from shared.config import GraphSettings
 from shared.graph.permissions import APP_PERMISSIONS
 
 GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
-PUBLIC_CLOUD = "https://graph.microsoft.com/v1.0"
 
 
 class StaticTokenCredential(AsyncTokenCredential):

@@ -20,11 +20,12 @@ INVITATION_WINDOW_S = 5.0
 
 
 def window_filling_sizes(limit: int, largest: int) -> tuple[int, ...]:
-    """Batch sizes, repeated in this order, whose sums fill each window exactly (150 and 20: 7 x 20, 10).
+    """Batch sizes, repeated in this order, whose sums fill each window exactly: as many batches of
+    ``largest`` as fit in ``limit``, then one of the remainder.
 
-    A paced batch reserves all its items at once, so batches of 20 alone fit only 7 times (140) in a
-    window of 150 and every window leaves 10 slots unused: 1,000 invitations then need 8 windows
-    instead of 7. Seven batches of 20 and one of 10 fill it with 8 requests a window.
+    A paced batch reserves all its items at once, so batches of ``largest`` alone would leave
+    ``limit % largest`` slots of every window unused and need more windows for the same work.
+    tests/shared/graph/test_pacing.py checks the figures for Graph's invitation limit.
     """
     if limit < 1 or largest < 1:
         raise ValueError("limit and largest must be positive")

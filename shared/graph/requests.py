@@ -1,5 +1,5 @@
-"""The Graph requests onboarding (and the membership look-ups of cleanup and governance) send,
-built with the SDK's request builders (never by hand).
+"""Graph requests more than one flow sends (memberships, sponsors, group and user facts, a guest's
+groups), built with the SDK's request builders (never by hand).
 
 Each function returns a ``RequestInformation``: the caller sends it through the adapter
 (``raw.send_json``) or as a ``$batch`` item (``batch.send_batch``).
@@ -10,16 +10,12 @@ from __future__ import annotations
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
-from msgraph.generated.models.invitation import Invitation
-from msgraph.generated.models.invited_user_message_info import InvitedUserMessageInfo
 from msgraph.generated.models.reference_create import ReferenceCreate
 from msgraph.generated.users.item.get_member_groups.get_member_groups_post_request_body import (
     GetMemberGroupsPostRequestBody,
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
-
-from shared.models import GuestRequest
 
 GROUP_FACTS = ["id", "groupTypes", "isAssignableToRole"]
 USER_FACTS = ["id", "userType", "accountEnabled"]
@@ -28,23 +24,6 @@ USER_FACTS = ["id", "userType", "accountEnabled"]
 def _object_url(graph: GraphServiceClient, collection: str, object_id: str) -> str:
     """The ``@odata.id`` of an object, on the same service root as every other call."""
     return f"{graph.request_adapter.base_url.rstrip('/')}/{collection}/{object_id}"
-
-
-def invitation(graph: GraphServiceClient, guest: GuestRequest, redirect_url: str) -> RequestInformation:
-    """``POST /invitations``; for an address that already has a user, Graph returns that user."""
-    body = Invitation(
-        invited_user_email_address=guest.email,
-        invite_redirect_url=redirect_url,
-        invited_user_display_name=guest.display_name,
-        send_invitation_message=guest.invitation.send_email,
-        invited_user_type="Guest",
-    )
-    if guest.invitation.message or guest.invitation.language:
-        body.invited_user_message_info = InvitedUserMessageInfo(
-            customized_message_body=guest.invitation.message,
-            message_language=guest.invitation.language,
-        )
-    return graph.invitations.to_post_request_information(body)
 
 
 def add_member(graph: GraphServiceClient, group_id: str, user_id: str) -> RequestInformation:

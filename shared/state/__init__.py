@@ -15,13 +15,20 @@ Partitions (``PartitionKey``) and their row keys:
 Addresses are never stored: only a salted sha256 of the lower-cased address. Every storage
 failure other than the expected conflicts becomes ``StateUnavailable`` (HTTP 503).
 
-Each concern is a mixin over ``TableBase`` (``webhooks``, ``onboarding``, ``reviews``, ``audit``);
-``StateStore`` composes them, so callers keep one object and one import.
+Each concern is its own store over the one ``Table`` (``webhooks``, ``onboarding``, ``denials``,
+``reviews``, ``disabled``, ``audit``) and owns its partitions; ``StateStore`` holds one of each, so
+callers name the concern they use (``store.audit.list_audit()``) and a flow is handed only the
+stores it needs.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from shared.config import StorageSettings
 from shared.state.audit import AuditTrail
+from shared.state.denials import Denials
+from shared.state.disabled import DisabledGuests
 from shared.state.onboarding import OnboardingRecords
 from shared.state.records import (
     ADDRESS_SALT,
@@ -33,7 +40,7 @@ from shared.state.records import (
     address_hash,
 )
 from shared.state.reviews import ReviewRecords
-from shared.state.table import KEYS_PER_QUERY, TRANSACTION_SIZE, TableBase
+from shared.state.table import KEYS_PER_QUERY, TRANSACTION_SIZE, Table
 from shared.state.webhooks import STALE_CLAIM, WebhookClaims
 
 __all__ = [
@@ -42,14 +49,49 @@ __all__ = [
     "STALE_CLAIM",
     "TRANSACTION_SIZE",
     "AuditRecord",
+    "AuditTrail",
     "Claim",
     "Denial",
+    "Denials",
     "DisabledGuest",
+    "DisabledGuests",
     "OnboardingRecord",
+    "OnboardingRecords",
+    "ReviewRecords",
     "StateStore",
+    "Table",
+    "WebhookClaims",
     "address_hash",
 ]
 
 
-class StateStore(WebhookClaims, OnboardingRecords, ReviewRecords, AuditTrail, TableBase):
-    """Typed access to the state table; the table is created on first use."""
+@dataclass(frozen=True)
+class StateStore:
+    """Typed access to the state table, one store per concern; the table is created on first use."""
+
+    table: Table
+    webhooks: WebhookClaims
+    onboarding: OnboardingRecords
+    denials: Denials
+    reviews: ReviewRecords
+    disabled: DisabledGuests
+    audit: AuditTrail
+
+    @classmethod
+    def over(cls, table: Table) -> StateStore:
+        return cls(
+            table,
+            WebhookClaims(table),
+            OnboardingRecords(table),
+            Denials(table),
+            ReviewRecords(table),
+            DisabledGuests(table),
+            AuditTrail(table),
+        )
+
+    @classmethod
+    def from_settings(cls, storage: StorageSettings) -> StateStore:
+        return cls.over(Table.from_settings(storage))
+
+    async def close(self) -> None:
+        await self.table.close()

@@ -8,22 +8,27 @@ from collections.abc import Sequence
 from azure.data.tables import UpdateMode
 
 from shared.state.records import AuditRecord
-from shared.state.table import TRANSACTION_SIZE, TableBase, _storage_errors
+from shared.state.table import TRANSACTION_SIZE, Table, storage_errors
 
 
-class AuditTrail(TableBase):
+class AuditTrail:
     """The ``audit`` partition."""
 
+    partitions = frozenset({"audit"})
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
     async def record_audit(self, record: AuditRecord) -> None:
-        table = await self._client()
-        with _storage_errors():
+        table = await self._table.client()
+        with storage_errors():
             await table.create_entity(record.entity())
 
     async def list_audit(
         self, *, guest_id: str | None = None, instance_id: str | None = None
     ) -> list[AuditRecord]:
         """Audit records, oldest first, optionally for one guest and/or one review instance."""
-        table = await self._client()
+        table = await self._table.client()
         clauses, parameters = ["PartitionKey eq 'audit'"], {}
         if guest_id is not None:
             clauses.append("GuestId eq @guest")
@@ -31,7 +36,7 @@ class AuditTrail(TableBase):
         if instance_id is not None:
             clauses.append("InstanceId eq @instance")
             parameters["instance"] = instance_id
-        with _storage_errors():
+        with storage_errors():
             entities = table.query_entities(" and ".join(clauses), parameters=parameters)
             found = [AuditRecord.from_entity(e) async for e in entities]
         return sorted(found, key=lambda r: r.at)  # stable: keyed rows are not time-ordered
@@ -44,18 +49,18 @@ class AuditTrail(TableBase):
         """
         entities = list({r.key: r.entity() for r in records if r.key}.values())
         if not replace:
-            await self._create_once(entities)
+            await self._table.create_once(entities)
             return
-        table = await self._client()
-        with _storage_errors():
+        table = await self._table.client()
+        with storage_errors():
             for start in range(0, len(entities), TRANSACTION_SIZE):
                 chunk = entities[start : start + TRANSACTION_SIZE]
                 await table.submit_transaction([("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk])
 
     async def audit_with_key_prefix(self, prefix: str) -> list[AuditRecord]:
         """Keyed records whose key starts with ``prefix``: a range scan, not a partition scan."""
-        table = await self._client()
+        table = await self._table.client()
         query = "PartitionKey eq 'audit' and RowKey ge @low and RowKey lt @high"
         bounds = {"low": prefix, "high": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
-        with _storage_errors():
+        with storage_errors():
             return [AuditRecord.from_entity(e) async for e in table.query_entities(query, parameters=bounds)]

@@ -1,24 +1,26 @@
-"""What onboarding and cleanup remember about a guest: who an address became (201 vs 200, the
-cool-down) and the latest review denial (which blocks re-onboarding)."""
+"""Who an address became: the onboarding record decides 201 or 200 and leads the cool-down check
+from an address to a guest id."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from datetime import datetime
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
-from shared.state.records import Denial, OnboardingRecord
-from shared.state.table import KEYS_PER_QUERY, TRANSACTION_SIZE, TableBase, _storage_errors
+from shared.state.records import OnboardingRecord
+from shared.state.table import Table, storage_errors
 
 
-class OnboardingRecords(TableBase):
-    """The ``onboarding`` partition (keyed by address hash) and ``denial`` (keyed by guest id)."""
+class OnboardingRecords:
+    """The ``onboarding`` partition, keyed by the address hash."""
+
+    partitions = frozenset({"onboarding"})
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     async def get_onboarding(self, key: str) -> OnboardingRecord | None:
-        table = await self._client()
-        with _storage_errors():
+        table = await self._table.client()
+        with storage_errors():
             try:
                 entity = await table.get_entity("onboarding", key)
             except ResourceNotFoundError:
@@ -27,9 +29,9 @@ class OnboardingRecords(TableBase):
 
     async def create_onboarding(self, record: OnboardingRecord) -> bool:
         """Create the record; False if it existed (its guest id is updated if the guest changed)."""
-        table = await self._client()
+        table = await self._table.client()
         entity = {"PartitionKey": "onboarding", "RowKey": record.address_hash, "GuestId": record.guest_id}
-        with _storage_errors():
+        with storage_errors():
             try:
                 await table.create_entity(entity | {"CreatedAt": record.created_at})
                 return True
@@ -39,38 +41,3 @@ class OnboardingRecords(TableBase):
             if existing["GuestId"] != record.guest_id:
                 await table.update_entity(entity, mode=UpdateMode.MERGE)
         return False
-
-    async def record_denial(self, guest_id: str, instance_id: str, at: datetime) -> None:
-        """Remember that a review denied ``guest_id`` (the latest denial wins)."""
-        await self.record_denials({guest_id: at}, instance_id)
-
-    async def record_denials(self, denied_at: Mapping[str, datetime], instance_id: str) -> None:
-        """``record_denial`` for a whole round: the stored dates are read 14 guests a query and the
-        newer denials written 100 a transaction, instead of a read and an upsert per guest."""
-        table = await self._client()
-        ids = list(denied_at)
-        stored: dict[str, datetime] = {}
-        with _storage_errors():
-            for start in range(0, len(ids), KEYS_PER_QUERY):
-                names = {f"g{i}": guest for i, guest in enumerate(ids[start : start + KEYS_PER_QUERY])}
-                keys = " or ".join(f"RowKey eq @{name}" for name in names)
-                query = f"PartitionKey eq 'denial' and ( {keys} )"  # azure-data-tables splits on spaces
-                found = table.query_entities(query, parameters=names, select=["RowKey", "DeniedAt"])
-                stored |= {entity["RowKey"]: entity["DeniedAt"] async for entity in found}
-            rows = [
-                {"PartitionKey": "denial", "RowKey": guest, "InstanceId": instance_id, "DeniedAt": at}
-                for guest, at in denied_at.items()
-                if guest not in stored or stored[guest] <= at
-            ]
-            for start in range(0, len(rows), TRANSACTION_SIZE):
-                chunk = rows[start : start + TRANSACTION_SIZE]
-                await table.submit_transaction([("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk])
-
-    async def latest_denial(self, guest_id: str) -> Denial | None:
-        table = await self._client()
-        with _storage_errors():
-            try:
-                entity = await table.get_entity("denial", guest_id)
-            except ResourceNotFoundError:
-                return None
-        return Denial(guest_id, entity["InstanceId"], entity["DeniedAt"])

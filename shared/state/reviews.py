@@ -1,35 +1,37 @@
 """Progress of access-review handling, so sweeps and cleanup re-runs skip finished work: instances
-cleanup checkpointed, cleanup messages the governance sweep sent, drained series, and guests
-disabled by cleanup awaiting deletion after the grace period."""
+cleanup checkpointed, cleanup messages the governance sweep sent, drained series."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from contextlib import suppress
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
-from shared.state.records import DisabledGuest
-from shared.state.table import TableBase, _storage_errors
+from shared.state.table import Table, storage_errors
 
 
-class ReviewRecords(TableBase):
-    """The ``checkpoint``, ``enqueued``, ``drained`` and ``disabled`` partitions."""
+class ReviewRecords:
+    """The ``checkpoint``, ``enqueued`` and ``drained`` partitions."""
+
+    partitions = frozenset({"checkpoint", "enqueued", "drained"})
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     # -- instances cleanup handled ----------------------------------------------------------------
 
     async def mark_instance_done(self, instance_id: str, *, at: datetime, summary: Mapping[str, Any]) -> None:
-        table = await self._client()
+        table = await self._table.client()
         entity = {"PartitionKey": "checkpoint", "RowKey": instance_id, "DoneAt": at, **summary}
-        with _storage_errors():
+        with storage_errors():
             await table.upsert_entity(entity, mode=UpdateMode.REPLACE)
 
     async def instance_done(self, instance_id: str) -> bool:
-        table = await self._client()
-        with _storage_errors():
+        table = await self._table.client()
+        with storage_errors():
             try:
                 await table.get_entity("checkpoint", instance_id, select=["RowKey"])
             except ResourceNotFoundError:
@@ -47,9 +49,9 @@ class ReviewRecords(TableBase):
     ) -> None:
         """Record a sent cleanup message. Written after the send: a crash in between costs at most a
         duplicate message, which cleanup handles idempotently, never a lost one."""
-        table = await self._client()
+        table = await self._table.client()
         entity = {"PartitionKey": "enqueued", "RowKey": instance_id, "DefinitionId": definition_id}
-        with _storage_errors():
+        with storage_errors():
             await table.upsert_entity(
                 entity | {"GroupId": group_id, "EnqueuedAt": at}, mode=UpdateMode.REPLACE
             )
@@ -61,47 +63,15 @@ class ReviewRecords(TableBase):
 
     async def mark_drained(self, definition_id: str, *, at: datetime) -> None:
         """An ended series whose every instance was handed to cleanup: later sweeps skip it."""
-        table = await self._client()
-        with _storage_errors():
+        table = await self._table.client()
+        with storage_errors():
             await table.upsert_entity({"PartitionKey": "drained", "RowKey": definition_id, "At": at})
 
     async def drained_definitions(self) -> set[str]:
         return await self._row_keys("PartitionKey eq 'drained'", {})
 
     async def _row_keys(self, query: str, parameters: dict[str, Any]) -> set[str]:
-        table = await self._client()
-        with _storage_errors():
+        table = await self._table.client()
+        with storage_errors():
             entities = table.query_entities(query, parameters=parameters, select=["RowKey"])
             return {e["RowKey"] async for e in entities}
-
-    # -- guests disabled by cleanup, awaiting deletion after the grace period --------------------
-
-    async def record_disabled(self, guest_id: str, *, instance_id: str, at: datetime) -> None:
-        """Remember when cleanup disabled ``guest_id``; the first date is kept on re-runs."""
-        await self.record_disabled_many([guest_id], instance_id=instance_id, at=at)
-
-    async def record_disabled_many(self, guest_ids: Iterable[str], *, instance_id: str, at: datetime) -> None:
-        """``record_disabled`` for many guests: 100 creates a transaction, first dates still kept."""
-        await self._create_once(
-            [
-                {"PartitionKey": "disabled", "RowKey": guest, "InstanceId": instance_id, "DisabledAt": at}
-                for guest in dict.fromkeys(guest_ids)
-            ]
-        )
-
-    async def disabled_before(self, cutoff: datetime) -> list[DisabledGuest]:
-        """Guests disabled before ``cutoff``, oldest first: the candidates for deletion."""
-        table = await self._client()
-        query = "PartitionKey eq 'disabled' and DisabledAt lt @cutoff"
-        with _storage_errors():
-            found = [
-                DisabledGuest(e["RowKey"], e["InstanceId"], e["DisabledAt"])
-                async for e in table.query_entities(query, parameters={"cutoff": cutoff})
-            ]
-        return sorted(found, key=lambda d: d.disabled_at)
-
-    async def clear_disabled(self, guest_id: str) -> None:
-        """Forget a disabled guest (deleted, or access restored)."""
-        table = await self._client()
-        with _storage_errors(), suppress(ResourceNotFoundError):
-            await table.delete_entity("disabled", guest_id)

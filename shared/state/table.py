@@ -1,4 +1,4 @@
-"""The base the partition mixins share: one table client, created on first use, and the rules
+"""The one table every concern's store writes to: its client, created on first use, and the rules
 every partition follows (storage failures become ``StateUnavailable``, bulk writes batch by 100)."""
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ KEYS_PER_QUERY = 14  # a $filter allows 15 comparisons: the partition and 14 row
 
 
 @contextmanager
-def _storage_errors() -> Iterator[None]:
+def storage_errors() -> Iterator[None]:
     try:
         yield
     except AzureError as exc:
         raise StateUnavailable(f"state table unavailable: {type(exc).__name__}") from exc
 
 
-class TableBase:
-    """The table client and the helpers every partition's mixin builds on."""
+class Table:
+    """The table client and the helpers every concern's store builds on."""
 
     def __init__(self, table: TableClient) -> None:
         self._table = table
@@ -50,20 +50,20 @@ class TableBase:
     async def close(self) -> None:
         await self._table.close()
 
-    async def _client(self) -> TableClient:
+    async def client(self) -> TableClient:
         if not self._ready:
             async with self._lock:
                 if not self._ready:
-                    with _storage_errors(), suppress(ResourceExistsError):
+                    with storage_errors(), suppress(ResourceExistsError):
                         await self._table.create_table()
                     self._ready = True
         return self._table
 
-    async def _create_once(self, entities: Sequence[dict[str, Any]]) -> None:
+    async def create_once(self, entities: Sequence[dict[str, Any]]) -> None:
         """Create rows of one partition 100 a transaction; a transaction that meets an existing row
         falls back to one create per row, and existing rows are kept."""
-        table = await self._client()
-        with _storage_errors():
+        table = await self.client()
+        with storage_errors():
             for start in range(0, len(entities), TRANSACTION_SIZE):
                 chunk = entities[start : start + TRANSACTION_SIZE]
                 try:

@@ -29,8 +29,8 @@ BINDING_EXPRESSION = re.compile(r"%([A-Za-z0-9_]+)%")
 
 def settings_entry() -> tuple[Callable[[Mapping[str, str]], Any], type[Exception]]:
     """The app's settings reader and the error it raises for bad settings."""
-    from shared.config import Settings
     from shared.errors import ConfigurationError
+    from shared.settings import Settings
 
     return Settings.from_env, ConfigurationError
 

@@ -2,9 +2,10 @@
 
     python -m tests.reliability.cleanup_worker <queue text> <dequeue count>
 
-The runtime is built from the environment exactly as in a worker (``get_runtime()``: Graph through
-``GRAPH_BASE_URL`` with an emulator token, the state table through ``AzureWebJobsStorage``), and the
-real queue function runs on a ``QueueMessage`` decoded as host.json says. Logs go to stderr, where
+The app is indexed and its worker built from the environment exactly as in a Functions worker
+(``function_app``: Graph through ``GRAPH_BASE_URL`` with an emulator token, the state table through
+``AzureWebJobsStorage``), and the real queue function runs on a ``QueueMessage`` decoded as
+host.json says. Logs go to stderr, where
 the test reads them back (and scans them for personal data). Exit code 0 when the function
 succeeded, 1 when it raised (the host would retry the message).
 
@@ -26,8 +27,7 @@ from pathlib import Path
 
 from azure.functions.queue import QueueMessage
 
-from shared.runtime import get_runtime
-from shared.triggers import cleanup as trigger
+import function_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,16 +40,16 @@ def delivered(text: str, dequeue_count: int) -> QueueMessage:
 
 
 async def deliver_once(text: str, dequeue_count: int) -> None:
-    runtime = get_runtime()
+    functions = {f.get_function_name(): f for f in function_app.app.get_functions()}
+    worker = function_app.worker.get()
     concurrency = os.environ.get("RELIABILITY_BATCH_CONCURRENCY")
     if concurrency:
-        policy = dataclasses.replace(runtime.gateway.policy, concurrency=int(concurrency))
-        runtime.gateway.policy = policy
+        worker.retry = dataclasses.replace(worker.retry, concurrency=int(concurrency))
     logging.getLogger("reliability.worker").info("delivery %d starts", dequeue_count)
     try:
-        await trigger.clean_up_review_round.build().get_user_function()(delivered(text, dequeue_count))
+        await functions["clean_up_review_round"].get_user_function()(delivered(text, dequeue_count))
     finally:
-        await runtime.store.close()
+        await worker.close()
 
 
 def main(argv: list[str]) -> int:

@@ -13,15 +13,14 @@ from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.shared.conftest import (  # the app's fixtures, shared rather than copied
     SECRET,
-    _clear_runtime,
     post,
-    runtime,
     settings,
     store,
     table_name,
+    worker,
 )
 
-__all__ = ["_clear_runtime", "post", "runtime", "settings", "store", "table_name"]
+__all__ = ["post", "settings", "store", "table_name", "worker"]
 
 
 @pytest.fixture

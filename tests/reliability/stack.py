@@ -30,7 +30,7 @@ from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import TenantState, create_app
 from scripts.send_webhook import settings_values
 from scripts.story import Endpoints, StoryFailed, StoryReport, run_story
-from shared import runtime as runtime_module
+from shared.worker import LazyWorker, Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "local.settings.sample.json"
@@ -116,7 +116,7 @@ async def app_stack(
         }
         for name, value in values.items():
             monkeypatch.setenv(name, value)
-        runtime_module.set_runtime_for_tests(None)  # the next invocation builds it from this env
+        built = _record_workers(monkeypatch)  # the host's first invocation builds one from this env
         key = secrets.token_urlsafe(16)
         host = DevHost(
             DevHostOptions(
@@ -145,15 +145,24 @@ async def app_stack(
         finally:
             host.request_shutdown()
             await asyncio.wait_for(serving, 30)
-            await _close_runtime()
+            for worker in built:
+                await worker.close()
+                await close_graph_client(worker.graph)
 
 
-async def _close_runtime() -> None:
-    current = runtime_module._current
-    runtime_module.set_runtime_for_tests(None)
-    if current is not None:
-        await current.store.close()
-        await close_graph_client(current.graph)
+def _record_workers(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
+    """The workers the host's ``function_app`` builds, so that the stack can close their clients."""
+    built: list[Worker] = []
+    get = LazyWorker.get
+
+    def recording(lazy: LazyWorker) -> Worker:
+        worker = get(lazy)
+        if all(w is not worker for w in built):
+            built.append(worker)
+        return worker
+
+    monkeypatch.setattr(LazyWorker, "get", recording)
+    return built
 
 
 async def close_graph_client(graph: Any) -> None:
@@ -174,16 +183,21 @@ async def watch(stack: Stack) -> StoryReport:
     story = asyncio.ensure_future(run_story(stack.endpoints))
     try:
         while not story.done():
-            failed = [i for i in stack.host.invocations if not i.succeeded]
-            if failed:
-                raise FunctionFailed(failed[0].function, failed[0].error)
+            _raise_first_failure(stack)
             await asyncio.sleep(0.05)
+        _raise_first_failure(stack)  # the story may have seen the failure first; the error says more
         return story.result()
     finally:
         if not story.done():
             story.cancel()
             with contextlib.suppress(asyncio.CancelledError, StoryFailed):
                 await story
+
+
+def _raise_first_failure(stack: Stack) -> None:
+    failed = [i for i in stack.host.invocations if not i.succeeded]
+    if failed:
+        raise FunctionFailed(failed[0].function, failed[0].error)
 
 
 __all__ = ["FunctionFailed", "Stack", "StoryFailed", "app_stack", "watch"]

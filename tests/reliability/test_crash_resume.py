@@ -2,7 +2,7 @@
 message delivered again, as the host does after the visibility timeout.
 
 Real processes: the Graph emulator on a loopback port (``python -m graph_emulator``), Azurite, and
-the worker (``python -m tests.reliability.cleanup_worker``) building its runtime from the
+the worker (``python -m tests.reliability.cleanup_worker``) building its worker from the
 environment and running the real queue function. The emulator's latency and a batch concurrency of
 one make the kill land between two ``$batch`` requests: after the first removals, or after the
 first disables. A batch in flight when the worker dies may still be applied by Graph (the answer is
@@ -33,8 +33,8 @@ import pytest
 
 from graph_emulator.state import default_seed
 from scripts.processes import Stack
-from shared.cleanup_message import CleanupMessage
 from shared.graph.client import StaticTokenCredential, build_graph_client
+from shared.queue.message import CleanupMessage
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import guest_review
 from tests.reliability import figures
@@ -241,8 +241,8 @@ async def test_a_killed_cleanup_is_completed_by_the_next_delivery_with_nothing_d
     await asyncio.sleep(2 * LATENCY_MS / 1000)  # a batch in flight at the kill may still be applied
     at_kill = (await control.get("/_emulator/requests")).json()["entries"]
     assert killed.returncode == -signal.SIGKILL
-    assert not await store.instance_done(review.message.instance_id)
-    audited_at_kill = len(await store.list_audit(instance_id=review.message.instance_id))
+    assert not await store.reviews.instance_done(review.message.instance_id)
+    audited_at_kill = len(await store.audit.list_audit(instance_id=review.message.instance_id))
     await control.put("/_emulator/faults", json={})
 
     resumed = await run_worker(review.message, 2, worker_env, control)
@@ -259,7 +259,7 @@ async def test_a_killed_cleanup_is_completed_by_the_next_delivery_with_nothing_d
     assert all(users[g]["account_enabled"] is False for g in orphans)
     assert all(users[g]["account_enabled"] for g in [*review.denied[:ALSO_ELSEWHERE], *review.approved])
 
-    audit = await store.list_audit(instance_id=review.message.instance_id)
+    audit = await store.audit.list_audit(instance_id=review.message.instance_id)
     per_guest = Counter((r.guest_id, r.action) for r in audit if r.guest_id)
     assert per_guest == Counter(
         {(g, a): 1 for g in review.denied for a in ("remove-membership", "disable-account")}
@@ -269,9 +269,9 @@ async def test_a_killed_cleanup_is_completed_by_the_next_delivery_with_nothing_d
     assert outcomes["remove-membership:removed"] + outcomes["remove-membership:already-removed"] == DENIED
     assert outcomes["disable-account:disabled"] + outcomes["disable-account:already-disabled"] == len(orphans)
     assert outcomes["disable-account:kept-other-groups"] == ALSO_ELSEWHERE
-    assert await store.instance_done(review.message.instance_id)
-    assert all([await store.latest_denial(g) for g in review.denied])
-    disabled = await store.disabled_before(datetime(2100, 1, 1, tzinfo=UTC))
+    assert await store.reviews.instance_done(review.message.instance_id)
+    assert all([await store.denials.latest_denial(g) for g in review.denied])
+    disabled = await store.disabled.disabled_before(datetime(2100, 1, 1, tzinfo=UTC))
     assert {d.guest_id for d in disabled} == set(orphans)  # the grace deletion will find every one
 
     await control.delete("/_emulator/requests")

@@ -29,18 +29,18 @@ from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews import handlers as review_perms
 from graph_emulator.resources.directory_objects import permissions as perms
 from scripts.story import ADA, JOHN, StoryFailed
-from shared.cleanup import RoundOutcome, clean_up_instance
-from shared.cleanup_message import CleanupMessage
+from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.errors import GraphFailure
-from shared.governance import run_pass
+from shared.governance.run import run_pass
 from shared.graph.permissions import CLEANUP, GOVERNANCE, ONBOARDING, SPONSORS
-from shared.runtime import Runtime
+from shared.queue.message import CleanupMessage
 from shared.state import StateStore
+from shared.worker import Worker
 from tests.emulator.access_review_fixtures import add_guest
 from tests.reliability import figures
 from tests.reliability.pii import Sensitive
 from tests.reliability.stack import FunctionFailed, app_stack, watch
-from tests.shared.cleanup_fixtures import FEELGOOD, NO_GUARD, finished_round, guests
+from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, cleanup_deps, finished_round, guests
 from tests.shared.conftest import FAST_RETRIES, MEGAN, guest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,9 +185,9 @@ Check = Callable[..., Any]
 
 
 async def onboarding_works(
-    runtime: Runtime, post: Any, make_graph: Any, roles: set[str], function: str, **_: Any
+    worker: Worker, post: Any, make_graph: Any, roles: set[str], function: str, **_: Any
 ) -> None:
-    runtime.graph = make_graph(roles=sorted(roles))
+    worker.graph = make_graph(roles=sorted(roles))
     sponsor = {"sponsor": MEGAN} if function == "sponsors" else {}
     reply = await post(guest("lp.guest@fabrikam.com", **sponsor))
     if reply.status != 201:
@@ -195,20 +195,21 @@ async def onboarding_works(
 
 
 async def governance_works(
-    runtime: Runtime, make_graph: Any, emulator_state: TenantState, roles: set[str], **_: Any
+    worker: Worker, make_graph: Any, emulator_state: TenantState, roles: set[str], **_: Any
 ) -> None:
     now = emulator_state.clock.now()
     leaver = add_guest(emulator_state, "Gracefield")
     leaver.account_enabled = False
-    await runtime.store.record_disabled(leaver.id, instance_id="round-1", at=now - timedelta(days=31))
-    graph = make_graph(roles=sorted(roles))
-    report = await run_pass(graph, runtime.store, NoQueue(), runtime.settings.governance, now=now)
+    await worker.store.disabled.record_disabled(leaver.id, instance_id="round-1", at=now - timedelta(days=31))
+    worker.graph = make_graph(roles=sorted(roles))
+    worker.queue, worker.clock = NoQueue(), emulator_state.clock.now
+    report = await run_pass(worker.governance())
     assert report.definition.outcome.value == "created"
     assert report.grace.deleted == (leaver.id,)
 
 
 async def cleanup_works(
-    runtime: Runtime,
+    worker: Worker,
     make_graph: Any,
     emulator_state: TenantState,
     raw_client: httpx.AsyncClient,
@@ -216,12 +217,12 @@ async def cleanup_works(
     **_: Any,
 ) -> None:
     (denied,) = guests(emulator_state, 1, [FEELGOOD])
-    review = await finished_round(
-        runtime.graph, raw_client, {FEELGOOD: {denied.id: "Deny"}}, auto_apply=False
-    )
+    review = await finished_round(worker.graph, raw_client, {FEELGOOD: {denied.id: "Deny"}}, auto_apply=False)
     message: CleanupMessage = review.message(FEELGOOD)
     graph = make_graph(roles=sorted(roles))
-    result = await clean_up_instance(graph, runtime.store, message, NO_GUARD, now=NOW, policy=FAST_RETRIES)
+    result = await clean_up_instance(
+        cleanup_deps(graph, worker.store, NO_GUARD, now=NOW, retry=FAST_RETRIES), message
+    )
     assert result.outcome is RoundOutcome.DONE
     assert result.actions["disable-account:disabled"] == 1
 
@@ -265,7 +266,7 @@ CASES = [(f, None) for f in sorted(BY_FUNCTION)] + [
 async def test_each_function_needs_each_of_its_rows(
     function: str,
     missing: str | None,
-    runtime: Runtime,
+    worker: Worker,
     post: Any,
     make_graph: Any,
     emulator_state: TenantState,
@@ -281,10 +282,10 @@ async def test_each_function_needs_each_of_its_rows(
         "raw_client": raw_client,
     }
     if missing is None:
-        await check(runtime, roles=roles, function=function, **kwargs)
+        await check(worker, roles=roles, function=function, **kwargs)
         return
     with pytest.raises((GraphFailure, Refused)) as failure:
-        await check(runtime, roles=roles, function=function, **kwargs)
+        await check(worker, roles=roles, function=function, **kwargs)
     error = failure.value
     if isinstance(error, Refused):  # onboarding answers 502 with Graph's 403 in its problem
         assert error.status == 502

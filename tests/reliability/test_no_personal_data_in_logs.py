@@ -28,18 +28,18 @@ from kiota_http.middleware.options import RetryHandlerOption
 from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from scripts.story import ADA, JOHN
-from shared.config import Settings
+from shared.cleanup import trigger as cleanup_trigger
+from shared.governance import trigger as governance_trigger
 from shared.graph.client import StaticTokenCredential, build_graph_client
-from shared.runtime import Runtime, set_runtime_for_tests
+from shared.settings import Settings
 from shared.state import StateStore
-from shared.triggers import cleanup as cleanup_trigger
-from shared.triggers import governance as governance_trigger
+from shared.worker import LazyWorker, Worker
 from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
-from tests.shared.cleanup_fixtures import FEELGOOD, finished_round
-from tests.shared.conftest import MEGAN, RETAIL
-from tests.shared.governance_fixtures import settings_for, unique_queue
+from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
+from tests.shared.conftest import MEGAN, RETAIL, handler
+from tests.shared.governance.fixtures import settings_for, unique_queue
 
 PEOPLE = {
     "marguerite.oyelaran@fabrikam.com": "Marguerite Oyelaran",
@@ -66,7 +66,7 @@ def assert_clean(
 
 async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
     post: Any,
-    runtime: Runtime,
+    worker: Worker,
     emulator_state: TenantState,
     make_graph: Any,
     sensitive: Sensitive,
@@ -84,7 +84,9 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
         "groups": [],
     }
     assert (await post(bad)).status == 422
-    await runtime.store.record_denial(first.json["userId"], "round-1", datetime.now(UTC) - timedelta(days=2))
+    await worker.store.denials.record_denial(
+        first.json["userId"], "round-1", datetime.now(UTC) - timedelta(days=2)
+    )
     assert (await post(person("marguerite.oyelaran@fabrikam.com"))).status == 409
     reason = "Approved by marguerite.oyelaran@fabrikam.com's sponsor, Marguerite Oyelaran"
     overridden = await post(person("marguerite.oyelaran@fabrikam.com", override={"reason": reason}))
@@ -92,9 +94,9 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
     emulator_state.faults.configure(FaultConfig(rules=[FaultRule(status=503, retry_after=1)]))
     assert (await post(person("o'shaughnessy.k@fabrikam.com"))).status == 503
     emulator_state.faults.configure(FaultConfig())
-    runtime.graph = make_graph(roles=["GroupMember.Read.All", "GroupMember.ReadWrite.All"])  # no invitations
+    worker.graph = make_graph(roles=["GroupMember.Read.All", "GroupMember.ReadWrite.All"])  # no invitations
     assert (await post(person("o'shaughnessy.k@fabrikam.com"))).status == 502
-    runtime.graph = make_graph()
+    worker.graph = make_graph()
     bulk = {"guests": [person(e) for e in PEOPLE]}
     assert (await post(bulk, bulk=True)).status == 207
 
@@ -103,13 +105,13 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
             f"could not onboard {PEOPLE['tobiah.quench@fabrikam.com']} <tobiah.quench@fabrikam.com>"
         )
 
-    monkeypatch.setattr("shared.intake.onboard_guest", explode)
+    monkeypatch.setattr("shared.onboarding.intake.onboard_guest", explode)
     assert (await post(person("tobiah.quench@fabrikam.com"))).status == 500
     assert_clean(no_personal_data_in_logs, sensitive, "onboarding")
 
 
 async def test_governance_and_cleanup_log_ids_and_counts_only(
-    runtime: Runtime,
+    worker: Worker,
     settings: Settings,
     emulator_state: TenantState,
     raw_client: httpx.AsyncClient,
@@ -125,24 +127,26 @@ async def test_governance_and_cleanup_log_ids_and_counts_only(
     sensitive.add("Perpetua Hollowmere", "Ignatius Farrowdale", "perpetua hollowmere", "ignatius farrowdale")
     sensitive.add(str(stay.mail), str(leave.mail), stay.user_principal_name, leave.user_principal_name)
     queue = unique_queue()
-    runtime.settings = settings_for(storage_connection_string, table_name, queue)
-    runtime.clock = emulator_state.clock.now
-    await governance_trigger.governance_run.build().get_user_function()(TimerRequest(past_due=True))
+    worker.settings = settings_for(storage_connection_string, table_name, queue)
+    worker.clock = emulator_state.clock.now
+    await handler(governance_trigger.blueprint(worker.governance), "governance_run")(
+        TimerRequest(past_due=True)
+    )
 
     review = await finished_round(
-        runtime.graph, raw_client, {FEELGOOD: {leave.id: "Deny", stay.id: "Approve"}}, auto_apply=False
+        worker.graph, raw_client, {FEELGOOD: {leave.id: "Deny", stay.id: "Approve"}}, auto_apply=False
     )
     message = review.message(FEELGOOD)
-    handler = cleanup_trigger.clean_up_review_round.build().get_user_function()
+    clean_up = handler(cleanup_trigger.blueprint(worker.cleanup), "clean_up_review_round")
     emulator_state.faults.configure(
         FaultConfig(rules=[FaultRule(status=503, method="DELETE", retry_after=1)])
     )
-    for attempt in (1, runtime.settings.cleanup.max_dequeue_count):  # a failing delivery, then the last one
+    for attempt in (1, worker.settings.cleanup.max_dequeue_count):  # a failing delivery, then the last one
         with pytest.raises(Exception):  # noqa: B017, PT011  # the host retries whatever it raises
-            await handler(delivered(message.encode(), attempt))
+            await clean_up(delivered(message.encode(), attempt))
     emulator_state.faults.configure(FaultConfig())
-    await handler(delivered(message.encode(), 1))
-    assert await runtime.store.instance_done(message.instance_id)
+    await clean_up(delivered(message.encode(), 1))
+    assert await worker.store.reviews.instance_done(message.instance_id)
     assert_clean(no_personal_data_in_logs, sensitive, "governance_and_cleanup")
 
 
@@ -208,14 +212,17 @@ async def test_a_graph_error_quoting_the_input_stays_out_of_the_host_log(
     env = {"GOVERNANCE_SCHEDULE": "0 0 2 * * *", "CLEANUP_QUEUE_NAME": queue, "AzureWebJobsStorage": "x"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    runtime_settings = settings_for(storage_connection_string, table_name, queue)
-    set_runtime_for_tests(Runtime(settings=runtime_settings, graph=graph, store=store))
+    worker = Worker(
+        settings=settings_for(storage_connection_string, table_name, queue), graph=graph, store=store
+    )
+    monkeypatch.setattr(LazyWorker, "get", lambda _: worker)  # what the host's function_app is handed
     host = DevHost(DevHostOptions(app_dir=ROOT, load_settings=False, listeners=False))
     await host.start()
     try:
         result = await host.run_function("governance_run")
     finally:
         await host.stop()
+        await worker.close()
     assert not result.succeeded
     logged = [r for r in no_personal_data_in_logs.records if r.levelno >= logging.ERROR and r.exc_info]
     assert logged  # the host logged the failure with its traceback

@@ -21,9 +21,9 @@ from typing import Any
 
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from shared.graph.batch import RetryPolicy
-from shared.graph.gateway import DirectoryGateway
-from shared.runtime import Runtime
+from shared.onboarding.gateway import DirectoryGateway
 from shared.state import address_hash
+from shared.worker import Worker
 from tests.reliability import figures
 from tests.reliability.pii import Sensitive
 from tests.reliability.sender import Delivery, Post, deliver
@@ -196,9 +196,9 @@ def groups_of(state: TenantState, user_id: str) -> set[str]:
 
 
 async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
-    post: Post, runtime: Runtime, emulator_state: TenantState, sensitive: Sensitive
+    post: Post, worker: Worker, emulator_state: TenantState, sensitive: Sensitive
 ) -> None:
-    runtime.gateway = DirectoryGateway(policy=SOAK_POLICY)
+    worker.gateway = DirectoryGateway(policy=SOAK_POLICY)
     emulator_state.faults.configure(FaultConfig.from_json(FAULTS.to_json()))
     guests = make_guests()
     for guest in guests:
@@ -250,7 +250,7 @@ async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
         assert groups_of(emulator_state, user_id) == set(guest.groups), guest.n
         assert emulator_state.directory.users[user_id].sponsors == ([MEGAN] if guest.sponsor else [])
         assert tally.created[guest.email] == 1, guest.n  # exactly one 201, every other answer 200
-        record = await runtime.store.get_onboarding(address_hash(guest.email))
+        record = await worker.store.onboarding.get_onboarding(address_hash(guest.email))
         assert record is not None
         assert record.guest_id == user_id
     assert member_writes == sum(len(g.groups) for g in guests)  # each membership written once

@@ -1,4 +1,4 @@
-"""Fixtures for the app's own tests: settings, an Azurite-backed state store, a runtime wired to the
+"""Fixtures for the app's own tests: settings, an Azurite-backed state store, a worker wired to the
 in-process emulator, and the real HTTP handlers called with signed ``func.HttpRequest`` objects."""
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import azure.functions as func
 import pytest
 from standardwebhooks import Webhook
 
-from shared.config import Secret, Settings, webhook_key
+from shared.config import Secret
 from shared.graph.batch import RetryPolicy
-from shared.graph.gateway import DirectoryGateway
-from shared.runtime import Runtime, set_runtime_for_tests
+from shared.onboarding import trigger as onboarding_trigger
+from shared.onboarding.settings import webhook_key
+from shared.onboarding.signature import sign
+from shared.settings import Settings
 from shared.state import StateStore
-from shared.triggers import onboarding as triggers
-from shared.webhook import sign
+from shared.worker import Worker
 
 SECRET = "whsec_" + base64.b64encode(b"guestkeeper-local-test-secret-32").decode()
 FEELGOOD = "59ab642a-2776-4e32-9b68-9ff7a47b7f6a"
@@ -105,12 +106,18 @@ class Reply:
 Poster = Callable[..., Any]
 
 
-async def _call(builder: Any, route: str, body: bytes, headers: Mapping[str, str]) -> Reply:
-    handler = builder.build().get_user_function()
+def handler(blueprint: func.Blueprint, name: str) -> Callable[..., Any]:
+    """The function ``name`` of ``blueprint`` as the worker indexes it: the real handler, bindings checked."""
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+    app.register_functions(blueprint)
+    return next(f.get_user_function() for f in app.get_functions() if f.get_function_name() == name)
+
+
+async def call(handle: Callable[..., Any], route: str, body: bytes, headers: Mapping[str, str]) -> Reply:
     request = func.HttpRequest(
         method="POST", url=f"http://localhost/api/{route}", headers=dict(headers), body=body
     )
-    response: func.HttpResponse = await handler(request)
+    response: func.HttpResponse = await handle(request)
     return Reply(response.status_code, dict(response.headers), response.mimetype, response.get_body())
 
 
@@ -133,24 +140,21 @@ def settings(storage_connection_string: str, table_name: str) -> Settings:
 
 
 @pytest.fixture
-def runtime(settings: Settings, store: StateStore, graph: Any) -> Runtime:
-    """The worker runtime the handlers use: emulator-backed Graph client, Azurite state table."""
-    built = Runtime(
-        settings=settings, graph=graph, store=store, gateway=DirectoryGateway(policy=FAST_RETRIES)
-    )
-    set_runtime_for_tests(built)
-    return built
+async def worker(settings: Settings, store: StateStore, graph: Any) -> AsyncIterator[Worker]:
+    """The composition the handlers are given: emulator-backed Graph client, Azurite state table.
 
-
-@pytest.fixture(autouse=True)
-def _clear_runtime() -> Any:
-    yield
-    set_runtime_for_tests(None)
+    Its parts can be swapped in a test (``worker.graph = ...``): each invocation asks for them anew.
+    """
+    built = Worker(settings=settings, graph=graph, store=store, retry=FAST_RETRIES)
+    yield built
+    await built.close()
 
 
 @pytest.fixture
-def post(runtime: Runtime) -> Poster:
+def post(worker: Worker) -> Poster:
     """``await post(payload)`` calls the real ``onboard_guest`` handler; ``bulk=True`` the bulk one."""
+    blueprint = onboarding_trigger.blueprint(worker.onboarding)
+    one, many = handler(blueprint, "onboard_guest"), handler(blueprint, "onboard_guests")
 
     async def send(
         payload: Any,
@@ -163,7 +167,7 @@ def post(runtime: Runtime) -> Poster:
         body = raw if raw is not None else json.dumps(payload).encode()
         sent = dict(headers) if headers is not None else signed_headers(body, **sign)
         if bulk:
-            return await _call(triggers.onboard_guests, "guests/batch", body, sent)
-        return await _call(triggers.onboard_guest, "guests", body, sent)
+            return await call(many, "guests/batch", body, sent)
+        return await call(one, "guests", body, sent)
 
     return send

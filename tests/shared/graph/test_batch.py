@@ -11,7 +11,8 @@ from shared.graph import requests
 from shared.graph.batch import BatchRequest, RetryPolicy, send_batch
 from shared.graph.client import StaticTokenCredential, build_graph_client
 from shared.graph.pacing import SlidingWindowLimiter
-from shared.models import GuestRequest
+from shared.onboarding.invitations import invitation
+from shared.onboarding.models import GuestRequest
 from tests.shared.conftest import FEELGOOD, RETAIL, SALES
 
 
@@ -101,7 +102,7 @@ async def test_not_found_is_retried_only_for_objects_just_created(graph, emulato
     emulator_state.faults.configure(FaultConfig(replication_delay_s=0.3))
     guest = GuestRequest(email="new@fabrikam.com", groups=(FEELGOOD,))
     invited = await send_batch(
-        graph, [BatchRequest("i", requests.invitation(graph, guest, "https://myapps.microsoft.com"))]
+        graph, [BatchRequest("i", invitation(graph, guest, "https://myapps.microsoft.com"))]
     )
     user_id = invited["i"].body["invitedUser"]["id"]
     fast = RetryPolicy(not_found_delays=(0.1, 0.2, 0.4, 0.8))

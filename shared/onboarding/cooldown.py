@@ -1,0 +1,58 @@
+"""Step 2, the review cool-down: a guest a review denied recently is refused unless the request
+overrides it with a reason, which goes to the audit trail before any write."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from shared.errors import RecentlyDenied
+from shared.onboarding.candidate import Candidate
+from shared.onboarding.settings import OnboardingSettings
+from shared.state import AuditRecord, AuditTrail, Denials, OnboardingRecords
+
+log = logging.getLogger("guestkeeper.onboarding")
+
+
+async def check_cooldown(
+    records: OnboardingRecords,
+    denials: Denials,
+    settings: OnboardingSettings,
+    guest: Candidate,
+    now: datetime,
+) -> None:
+    """Refuse a guest a review denied within the cool-down (address -> guest id -> latest denial)."""
+    if settings.denial_cooldown_days == 0:
+        return
+    record = await records.get_onboarding(guest.key)
+    denial = await denials.latest_denial(record.guest_id) if record else None
+    if denial is None or denial.denied_at < now - timedelta(days=settings.denial_cooldown_days):
+        return
+    if guest.request.override is None:
+        raise RecentlyDenied(
+            f"An access review denied this guest on {denial.denied_at:%Y-%m-%d}, within the "
+            f"{settings.denial_cooldown_days}-day cool-down. Send override.reason to onboard anyway.",
+            extensions={"guestId": denial.guest_id, "deniedAt": denial.denied_at.isoformat()},
+        )
+    guest.overridden = denial
+
+
+async def record_override(audit: AuditTrail, guest: Candidate, now: datetime) -> None:
+    """Before any write: the override and its reason go to the audit trail."""
+    if guest.overridden is None or guest.request.override is None:
+        return
+    await audit.record_audit(
+        AuditRecord(
+            action="onboarding.cooldown-override",
+            outcome="accepted",
+            at=now,
+            guest_id=guest.overridden.guest_id,
+            instance_id=guest.overridden.instance_id,
+            detail=guest.request.override.reason,
+        )
+    )
+    log.info(
+        "cool-down overridden for guest %s (denied in instance %s)",
+        guest.overridden.guest_id,
+        guest.overridden.instance_id,
+    )

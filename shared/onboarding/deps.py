@@ -1,0 +1,26 @@
+"""What the onboarding endpoint is handed: the worker builds it (``shared.worker``), tests build their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from msgraph.graph_service_client import GraphServiceClient
+
+from shared.onboarding.gateway import DirectoryGateway
+from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.state import AuditTrail, Denials, OnboardingRecords, WebhookClaims
+
+
+@dataclass(frozen=True)
+class OnboardingDeps:
+    graph: GraphServiceClient
+    settings: OnboardingSettings
+    webhook: WebhookSettings
+    gateway: DirectoryGateway  # the worker's group facts cache and invitation pacer
+    claims: WebhookClaims  # replay refusal
+    records: OnboardingRecords  # 201 or 200, and the address's guest id for the cool-down
+    denials: Denials  # the cool-down
+    audit: AuditTrail  # cool-down overrides
+    clock: Callable[[], datetime]

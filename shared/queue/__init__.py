@@ -1,0 +1,1 @@
+"""The cleanup queue between governance (producer) and cleanup (consumer)."""

@@ -1,1 +1,0 @@
-"""Function blueprints, one module per trigger kind; ``function_app.py`` registers them."""

@@ -1,0 +1,139 @@
+"""Helpers for the governance tests: settings with a queue of their own, a pass's dependencies,
+reading that queue back, guests in the seed's Microsoft 365 groups, and edits made "in Graph"
+through the SDK.
+
+The emulator clock starts on 2026-01-05 (tests/conftest.py); with the default policy the first
+round starts on 2026-04-01 and ends on 2026-04-15, so moving the clock to 2026-04-16 finishes it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from azure.storage.queue.aio import QueueClient
+from msgraph.generated.models.access_review_schedule_definition import AccessReviewScheduleDefinition
+from msgraph.graph_service_client import GraphServiceClient
+
+from graph_emulator import TenantState
+from graph_emulator.resources.access_reviews.backend import backend_of
+from shared.governance.deps import GovernanceDeps
+from shared.governance.settings import GovernanceSettings
+from shared.graph.raw import send_json
+from shared.queue.message import MESSAGE_ENCODING, CleanupMessage
+from shared.queue.sender import CleanupQueue
+from shared.settings import Settings
+from shared.state import StateStore
+from tests.emulator.access_review_fixtures import FEELGOOD, RETAIL, SALES, add_guest
+from tests.shared.conftest import FAST_RETRIES, make_settings
+
+UNIFIED = (FEELGOOD, RETAIL, SALES)
+AFTER_FIRST_ROUND = dt.datetime(2026, 4, 16, 1, 0, tzinfo=dt.UTC)  # the round of 2026-04-01 has ended
+
+
+def unique_queue() -> str:
+    return f"gk-cleanup-{uuid.uuid4().hex[:12]}"
+
+
+def settings_for(connection: str, table: str, queue: str, **env: str) -> Settings:
+    return make_settings(
+        AzureWebJobsStorage=connection, STATE_TABLE_NAME=table, CLEANUP_QUEUE_NAME=queue, **env
+    )
+
+
+def governance_deps(
+    graph: GraphServiceClient,
+    store: StateStore,
+    queue: CleanupQueue,
+    settings: GovernanceSettings,
+    state: TenantState,
+    *,
+    retention: dt.timedelta | None = None,
+) -> GovernanceDeps:
+    """What a pass is handed, on the emulator's clock; webhook ids are kept unless ``retention``."""
+    return GovernanceDeps(
+        graph=graph,
+        settings=settings,
+        queue=queue,
+        reviews=store.reviews,
+        disabled=store.disabled,
+        audit=store.audit,
+        claims=store.webhooks,
+        clock=state.clock.now,
+        retry=FAST_RETRIES,
+        webhook_retention=retention,
+    )
+
+
+async def queued(connection: str, queue: str) -> list[CleanupMessage]:
+    """Every message on ``queue`` (peeked, not consumed), decoded as the host would."""
+    async with QueueClient.from_connection_string(connection, queue) as client:
+        if not await _exists(client):
+            return []
+        found: list[CleanupMessage] = []
+        for message in await client.peek_messages(max_messages=32):
+            text = str(message.content)
+            if MESSAGE_ENCODING == "base64":
+                text = base64.b64decode(text).decode()
+            found.append(CleanupMessage.parse(text))
+        return found
+
+
+async def _exists(client: QueueClient) -> bool:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        await client.get_queue_properties()
+    except ResourceNotFoundError:
+        return False
+    return True
+
+
+def guests_everywhere(state: TenantState) -> dict[str, str]:
+    """One guest in each seed Microsoft 365 group: group id -> guest id."""
+    return {g: add_guest(state, f"Guest{n}", groups=(g,)).id for n, g in enumerate(UNIFIED)}
+
+
+def definitions(state: TenantState) -> dict[str, dict[str, Any]]:
+    """The emulator's definitions (id -> stored body), for assertions only."""
+    return {d.id: d.body for d in backend_of(state).definitions.values()}
+
+
+def instances(state: TenantState, definition_id: str) -> dict[str, str]:
+    """Instance id -> group id, straight from the emulator."""
+    return {
+        i.id: str(i.group_id)
+        for i in backend_of(state).instances.values()
+        if i.definition_id == definition_id
+    }
+
+
+def _item(graph: GraphServiceClient, definition_id: str) -> Any:
+    return graph.identity_governance.access_reviews.definitions.by_access_review_schedule_definition_id(
+        definition_id
+    )
+
+
+async def get_definition(graph: GraphServiceClient, definition_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = await send_json(graph, _item(graph, definition_id).to_get_request_information())
+    return body
+
+
+async def put_definition(graph: GraphServiceClient, definition_id: str, body: dict[str, Any]) -> None:
+    """An administrator's edit in Graph: PUT the full object (read-only properties dropped)."""
+    writable = {
+        k: v
+        for k, v in body.items()
+        if not k.startswith("@")
+        and k not in {"id", "status", "createdBy", "createdDateTime", "lastModifiedDateTime"}
+    }
+    request = _item(graph, definition_id).to_put_request_information(AccessReviewScheduleDefinition())
+    request.content = json.dumps(writable).encode()
+    await send_json(graph, request)
+
+
+async def delete_definition(graph: GraphServiceClient, definition_id: str) -> None:
+    await send_json(graph, _item(graph, definition_id).to_delete_request_information())

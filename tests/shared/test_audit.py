@@ -1,0 +1,155 @@
+"""``python -m shared.audit``: the audit by guest and by round, failures, guard release and requeue,
+against Azurite (table and queue) and rounds cleaned up on the emulator."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from azure.storage.queue.aio import QueueClient
+
+from graph_emulator import TenantState
+from shared.audit import run
+from shared.cleanup.round import RoundOutcome, clean_up_instance
+from shared.cleanup.settings import CleanupSettings
+from shared.errors import GuestkeeperError
+from shared.queue.message import CleanupMessage
+from shared.state import AuditRecord, StateStore
+from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, cleanup_deps, finished_round, guests
+from tests.shared.conftest import FAST_RETRIES
+
+NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def environ(storage_connection_string: str, table_name: str) -> dict[str, str]:
+    queue = f"cleanup-{uuid.uuid4().hex[:12]}"
+    return {
+        "AzureWebJobsStorage": storage_connection_string,
+        "STATE_TABLE_NAME": table_name,
+        "CLEANUP_QUEUE_NAME": queue,
+    }
+
+
+async def cli(environ: dict[str, str], *argv: str) -> list[str]:
+    out = io.StringIO()
+    assert await run(argv, environ, out) == 0
+    return out.getvalue().splitlines()
+
+
+async def cleaned_round(
+    graph: Any, raw: httpx.AsyncClient, state: TenantState, store: StateStore, settings: CleanupSettings
+) -> tuple[Any, CleanupMessage, Any]:
+    denied, kept = guests(state, 2, [FEELGOOD])
+    review = await finished_round(
+        graph, raw, {FEELGOOD: {denied.id: "Deny", kept.id: "Approve"}}, auto_apply=False
+    )
+    message = review.message(FEELGOOD)
+    result = await clean_up_instance(
+        cleanup_deps(graph, store, settings, now=NOW, retry=FAST_RETRIES), message
+    )
+    return denied, message, result
+
+
+async def test_by_round_and_by_guest(
+    graph: Any,
+    raw_client: httpx.AsyncClient,
+    emulator_state: TenantState,
+    store: StateStore,
+    environ: dict[str, str],
+) -> None:
+    denied, message, _ = await cleaned_round(graph, raw_client, emulator_state, store, NO_GUARD)
+    lines = await cli(environ, "round", message.instance_id)
+    assert len(lines) == 3
+    assert any("remove-membership  removed" in line and f"guest={denied.id}" in line for line in lines)
+    assert any(line.split("  ")[1:3] == ["round-summary", "done"] for line in lines)
+
+    records = [json.loads(line) for line in await cli(environ, "--json", "guest", denied.id.upper())]
+    assert {(r["action"], r["outcome"]) for r in records} == {
+        ("remove-membership", "removed"),
+        ("disable-account", "disabled"),
+    }
+    assert all(r["decision"] == "Deny" and r["groupId"] == FEELGOOD for r in records)
+    assert all(r["at"] == "2026-01-20T12:00:00Z" for r in records)
+    summary = json.loads((await cli(environ, "--json", "round", message.instance_id))[-1])
+    assert summary["detail"]["actions"] == {"disable-account:disabled": 1, "remove-membership:removed": 1}
+
+
+async def test_release_guard_records_the_reason_and_requeues_the_round(
+    graph: Any,
+    raw_client: httpx.AsyncClient,
+    emulator_state: TenantState,
+    store: StateStore,
+    environ: dict[str, str],
+) -> None:
+    strict = CleanupSettings(guard_min_decisions=2, max_denial_share=0.25)
+    _, message, result = await cleaned_round(graph, raw_client, emulator_state, store, strict)
+    assert result.outcome is RoundOutcome.GUARDED
+
+    lines = await cli(environ, "release-guard", message.instance_id, "--reason", "HR confirmed")
+    assert any("guard-release  released" in line and "HR confirmed" in line for line in lines)
+    async with QueueClient.from_connection_string(
+        environ["AzureWebJobsStorage"], environ["CLEANUP_QUEUE_NAME"]
+    ) as queue:
+        (sent,) = [m async for m in queue.receive_messages(max_messages=5)]
+    assert CleanupMessage.parse(base64.b64decode(sent.content).decode()) == message
+
+    again = await clean_up_instance(cleanup_deps(graph, store, strict, now=NOW, retry=FAST_RETRIES), message)
+    assert again.outcome is RoundOutcome.DONE
+    assert again.actions["disable-account:disabled"] == 1
+
+
+async def test_release_guard_refuses_a_round_the_guard_did_not_stop(
+    graph: Any,
+    raw_client: httpx.AsyncClient,
+    emulator_state: TenantState,
+    store: StateStore,
+    environ: dict[str, str],
+) -> None:
+    _, message, _ = await cleaned_round(graph, raw_client, emulator_state, store, NO_GUARD)
+    with pytest.raises(GuestkeeperError, match="not stopped by the mass-removal guard"):
+        await run(["release-guard", message.instance_id, "--reason", "x"], environ, io.StringIO())
+
+
+async def test_requeue_and_failures(store: StateStore, environ: dict[str, str]) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    await store.audit.record_audit(
+        AuditRecord("message-failed", "poisoned", NOW, instance_id=ids[1], detail="Forbidden")
+    )
+    (failure,) = await cli(environ, "failures")
+    assert "message-failed  poisoned" in failure
+
+    lines = await cli(environ, "requeue", *ids, "--reason", "permission granted")
+    assert any("requeue  done" in line and "permission granted" in line for line in lines)
+    async with QueueClient.from_connection_string(
+        environ["AzureWebJobsStorage"], environ["CLEANUP_QUEUE_NAME"]
+    ) as queue:
+        (sent,) = [m async for m in queue.receive_messages(max_messages=5)]
+    assert CleanupMessage.parse(base64.b64decode(sent.content).decode()) == CleanupMessage(*ids)
+
+
+def test_the_module_runs_and_reports_bad_settings_by_name(tmp_path: Path) -> None:
+    settings = tmp_path / "local.settings.json"
+    settings.write_text(json.dumps({"Values": {"STATE_TABLE_NAME": "no_underscores"}}))
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.audit", "--settings", str(settings), "failures"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "PYTHONWARNINGS": "ignore"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "STATE_TABLE_NAME" in done.stderr
+    assert "AzureWebJobsStorage" in done.stderr

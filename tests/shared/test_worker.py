@@ -1,0 +1,59 @@
+"""The composition root: one worker per process, built from the environment on first use, handing
+each flow its own few dependencies."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.queue.sender import StorageCleanupQueue
+from shared.worker import LazyWorker
+from tests.shared.conftest import settings_env
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in settings_env().items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.usefixtures("environment")
+def test_the_worker_is_built_from_the_environment_once_on_first_use() -> None:
+    lazy = LazyWorker()
+    assert not lazy.built  # creating it (as function_app does at import) built nothing
+    first = lazy.get()
+    assert lazy.get() is first
+    assert first.settings.graph.auth_mode == "emulator"
+    assert first.graph.request_adapter.base_url == "http://127.0.0.1/v1.0"
+
+
+@pytest.mark.usefixtures("environment")
+async def test_each_flow_gets_the_workers_one_client_store_and_clock() -> None:
+    lazy = LazyWorker()
+    worker = lazy.get()
+    onboarding, governance, cleanup = lazy.onboarding(), lazy.governance(), lazy.cleanup()
+    assert onboarding.graph is governance.graph is cleanup.graph is worker.graph
+    assert onboarding.audit is governance.audit is cleanup.audit is worker.store.audit
+    assert onboarding.clock is governance.clock is cleanup.clock is worker.clock
+    assert governance.retry is cleanup.retry is worker.retry
+    assert (
+        onboarding.gateway is lazy.onboarding().gateway
+    )  # the group facts cache lives as long as the worker
+    assert onboarding.settings is worker.settings.onboarding
+    assert cleanup.settings is worker.settings.cleanup
+
+
+@pytest.mark.usefixtures("environment")
+async def test_the_cleanup_queue_is_built_by_the_first_governance_run_and_kept() -> None:
+    lazy = LazyWorker()
+    assert lazy.get().queue is None  # onboarding-only traffic never builds a queue client
+    queue = lazy.governance().queue
+    assert isinstance(queue, StorageCleanupQueue)
+    assert lazy.governance().queue is queue
+    await queue.close()
+
+
+@pytest.mark.usefixtures("environment")
+def test_old_webhook_ids_are_forgotten_after_twice_the_accepted_clock_skew() -> None:
+    governance = LazyWorker().governance()
+    assert governance.webhook_retention is not None
+    assert governance.webhook_retention.total_seconds() == 2 * 300  # WEBHOOK_TOLERANCE_SECONDS default
