@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
+from shared.http import PROBLEM_BASE
 from shared.onboarding import validation
 from shared.onboarding.models import (
     GroupOutcome,
@@ -19,7 +20,7 @@ from shared.onboarding.models import (
     SponsorOutcome,
     SponsorStatus,
 )
-from shared.onboarding.problems import PROBLEM_BASE, PROBLEM_TYPES
+from shared.onboarding.problems import PROBLEM_TYPES
 from tests.test_function_app import index_functions
 
 ROOT = Path(__file__).resolve().parent.parent

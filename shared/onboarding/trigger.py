@@ -13,9 +13,10 @@ from typing import TypeVar
 
 import azure.functions as func
 
+from shared.http import Reply
 from shared.onboarding import intake
 from shared.onboarding.deps import OnboardingDeps
-from shared.onboarding.problems import Reply, reply_for_error
+from shared.onboarding.problems import reply_for_error
 from shared.onboarding.responses import reply_for_bulk, reply_for_result
 
 log = logging.getLogger("guestkeeper.http")

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.onboarding.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
+from shared.http import PROBLEM_MEDIA_TYPE
+from shared.onboarding.problems import PROBLEM_TYPES
 from tests.shared.conftest import (
     FEELGOOD,
     NOT_ALLOWED_GROUP,
