@@ -47,15 +47,15 @@ class Delivery:
 
 async def receive_one(deps: OnboardingDeps, delivery: Delivery) -> OnboardingResult:
     """``POST /api/guests``."""
-    async with _signed_json(deps, delivery) as payload:
-        return await onboard_guest(deps, parse_guest_request(payload))
+    async with _signed_json(deps, delivery) as (payload, webhook_id):
+        return await onboard_guest(deps, parse_guest_request(payload), delivery=webhook_id)
 
 
 async def receive_many(deps: OnboardingDeps, delivery: Delivery) -> BulkOutcome:
     """``POST /api/guests/batch``."""
-    async with _signed_json(deps, delivery) as payload:
+    async with _signed_json(deps, delivery) as (payload, webhook_id):
         parsed = parse_bulk_request(payload, max_guests=deps.settings.max_batch_guests)
-        outcome = await onboard_guests(deps, parsed)
+        outcome = await onboard_guests(deps, parsed, delivery=webhook_id)
         done = sum(1 for item in outcome.items if item.result is not None)
         log.info(
             "bulk delivery: %d guests, %d onboarded, %d not",
@@ -78,7 +78,8 @@ async def _replay_detail(claims: WebhookClaims, webhook_id: str, claim: Claim) -
 
 
 @asynccontextmanager
-async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterator[Any]:
+async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterator[tuple[Any, str]]:
+    """The verified delivery's JSON payload and its webhook id, claimed for the duration."""
     limit = deps.settings.max_body_bytes
     if len(delivery.body) > limit:
         raise PayloadTooLarge(f"The body is {len(delivery.body)} bytes; the limit is {limit}.")
@@ -93,7 +94,7 @@ async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterato
         log.info("delivery %s refused: %s", _loggable(webhook_id), claim.value)
         raise WebhookReplayed(await _replay_detail(claims, webhook_id, claim))
     try:
-        yield payload
+        yield payload, webhook_id
     except RequestRefused as refusal:
         await claims.finish_webhook(webhook_id, status=refusal.status, now=deps.clock())
         log.info("delivery %s refused: %s", _loggable(webhook_id), refusal.slug)

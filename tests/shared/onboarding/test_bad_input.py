@@ -1,5 +1,6 @@
-"""The bad-input corpus: every case through the real handler, each asserting status, problem type
-and that Graph saw no write. Plus a fuzz test: random signed JSON never gets a 5xx."""
+"""The bad-input corpus: every case through the real handler, each asserting status, problem type,
+that Graph saw no write and that the audit trail gained no row. Plus a fuzz test: random signed
+JSON never gets a 5xx."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from shared.http import PROBLEM_MEDIA_TYPE
 from shared.onboarding.problems import PROBLEM_TYPES
+from shared.worker import Worker
 from tests.shared.conftest import (
     FEELGOOD,
     NOT_ALLOWED_GROUP,
@@ -168,12 +170,15 @@ def test_the_corpus_is_large_and_covers_every_refusal_type() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-async def test_bad_input_is_refused_without_graph_writes(case: Case, post: Any, emulator_state: Any) -> None:
+async def test_bad_input_is_refused_without_graph_writes(
+    case: Case, post: Any, emulator_state: Any, worker: Worker
+) -> None:
     body = case.payload()
     headers = case.headers(body) if case.headers else signed_headers(body)
     if case.replay:
         await post(None, raw=body, headers=headers, bulk=case.bulk)
         emulator_state.requests.clear()
+    audited = await worker.store.audit.list_audit()
     reply = await post(None, raw=body, headers=headers, bulk=case.bulk)
     assert (reply.status, reply.problem_type) == (case.status, case.slug)
     assert reply.mimetype == PROBLEM_MEDIA_TYPE
@@ -185,6 +190,7 @@ async def test_bad_input_is_refused_without_graph_writes(case: Case, post: Any, 
     if case.fields:
         assert [e["field"] for e in problem["errors"]] == list(case.fields)
     assert emulator_state.requests.writes == 0
+    assert await worker.store.audit.list_audit() == audited
 
 
 json_values = st.recursive(
