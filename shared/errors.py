@@ -5,8 +5,10 @@ GuestkeeperError
  ├── RequestRefused            the caller's request is refused before any Graph write;
  │    │                        rendered as application/problem+json (``shared.http``)
  │    ├── MalformedRequest     400 malformed-json
+ │    ├── InvalidQuery         400 invalid-query (the audit endpoint's parameters)
  │    ├── SignatureRejected    401 signature-missing | signature-invalid | signature-expired
  │    ├── PolicyRefused        403 domain-not-allowed | group-not-allowed | redirect-not-allowed
+ │    ├── NothingRecorded      404 nothing-recorded (the audit knows nothing of that guest or round)
  │    ├── WebhookReplayed      409 webhook-replayed
  │    ├── RecentlyDenied       409 guest-recently-denied
  │    ├── PayloadTooLarge      413 payload-too-large
@@ -85,6 +87,12 @@ class MalformedRequest(RequestRefused):
     title = "The body is not valid JSON"
 
 
+class InvalidQuery(RequestRefused):
+    status = 400
+    slug = "invalid-query"
+    title = "The query parameters are not valid"
+
+
 class SignatureRejected(RequestRefused):
     status = 401
     slug = "signature-invalid"
@@ -95,6 +103,12 @@ class PolicyRefused(RequestRefused):
     status = 403
     slug = "policy-refused"
     title = "Refused by onboarding policy"
+
+
+class NothingRecorded(RequestRefused):
+    status = 404
+    slug = "nothing-recorded"
+    title = "Guestkeeper has no record of this"
 
 
 class WebhookReplayed(RequestRefused):

@@ -2,7 +2,7 @@
 
 ``Worker`` holds the settings, the Graph client, the state store, the onboarding gateway, the
 retry policy and the clock, and gives each flow only what it uses (``onboarding()``,
-``governance()``, ``cleanup()``). ``function_app.py`` registers each flow's blueprint with a
+``governance()``, ``cleanup()``, ``auditing()``). ``function_app.py`` registers each flow's blueprint with a
 ``LazyWorker``, which builds the worker on the first invocation (never at import or indexing
 time) and keeps it for the life of the process, as the Functions guidance on reusing clients
 recommends. Tests and the benchmark build a ``Worker`` of their own and hand it to the blueprints.
@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from msgraph.graph_service_client import GraphServiceClient
 
+from shared.auditing.deps import AuditingDeps
 from shared.cleanup.deps import CleanupDeps
 from shared.governance.deps import GovernanceDeps
 from shared.graph.batch import RetryPolicy
@@ -74,6 +75,9 @@ class Worker:
             audit=self.store.audit,
             clock=self.clock,
         )
+
+    def auditing(self) -> AuditingDeps:
+        return AuditingDeps.over(self.store)
 
     def governance(self) -> GovernanceDeps:
         settings = self.settings
@@ -140,3 +144,6 @@ class LazyWorker:
 
     def cleanup(self) -> CleanupDeps:
         return self.get().cleanup()
+
+    def auditing(self) -> AuditingDeps:
+        return self.get().auditing()

@@ -22,6 +22,7 @@ EXPECTED = {
         "methods": ["POST"],
         "authLevel": "FUNCTION",
     },
+    "read_audit": {"type": "httpTrigger", "route": "audit", "methods": ["GET"], "authLevel": "FUNCTION"},
 }
 ROOT = Path(__file__).resolve().parent.parent
 TRIGGER_TYPES = {"httpTrigger", "timerTrigger", "queueTrigger"}
@@ -61,6 +62,7 @@ ALL_FUNCTIONS = {
     "onboard_guests": "httpTrigger",
     "governance_run": "timerTrigger",
     "clean_up_review_round": "queueTrigger",
+    "read_audit": "httpTrigger",
 }
 
 
@@ -86,7 +88,7 @@ def test_timer_and_queue_bindings(indexed: dict[str, Any]) -> None:
     assert queue["connection"] == "AzureWebJobsStorage"
 
 
-def test_onboarding_http_bindings(indexed: dict[str, Any]) -> None:
+def test_http_bindings(indexed: dict[str, Any]) -> None:
     for name, expected in EXPECTED.items():
         trigger = next(b for b in indexed[name]["bindings"] if b["type"] == "httpTrigger")
         assert {k: trigger[k] for k in expected} == expected

@@ -36,6 +36,7 @@ from shared.state.records import (
     Claim,
     Denial,
     DisabledGuest,
+    EnqueuedRound,
     OnboardingRecord,
     address_hash,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "Denials",
     "DisabledGuest",
     "DisabledGuests",
+    "EnqueuedRound",
     "OnboardingRecord",
     "OnboardingRecords",
     "ReviewRecords",

@@ -33,6 +33,16 @@ class DisabledGuests:
             ]
         )
 
+    async def disabled_guest(self, guest_id: str) -> DisabledGuest | None:
+        """When cleanup disabled ``guest_id``, if it is still waiting for its grace deletion."""
+        table = await self._table.client()
+        with storage_errors():
+            try:
+                entity = await table.get_entity("disabled", guest_id)
+            except ResourceNotFoundError:
+                return None
+        return DisabledGuest(guest_id, entity["InstanceId"], entity["DisabledAt"])
+
     async def disabled_before(self, cutoff: datetime) -> list[DisabledGuest]:
         """Guests disabled before ``cutoff``, oldest first: the candidates for deletion."""
         table = await self._table.client()

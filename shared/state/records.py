@@ -51,6 +51,16 @@ class DisabledGuest:
 
 
 @dataclass(frozen=True)
+class EnqueuedRound:
+    """A finished review round the governance sweep handed to cleanup."""
+
+    instance_id: str
+    definition_id: str
+    group_id: str
+    enqueued_at: datetime
+
+
+@dataclass(frozen=True)
 class AuditRecord:
     action: str
     outcome: str
