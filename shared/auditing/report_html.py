@@ -63,8 +63,8 @@ def _round(report: RoundReport) -> str:
         ("Instance", _code(report.instance_id)),
         ("Group", _named(facts.group_name if facts else None, report.group_id)),
         ("Status", _text(facts.status) if facts and facts.status else None),
-        ("Start", _text(facts.start) if facts and facts.start else None),
-        ("End", _text(facts.end) if facts and facts.end else None),
+        ("Start", _text(_graph_time(facts.start)) if facts and facts.start else None),
+        ("End", _text(_graph_time(facts.end)) if facts and facts.end else None),
         ("Handed to cleanup", _text(_at(enqueued.enqueued_at)) if enqueued else None),
         ("Cleaned up", _text(_at(summary.at)) if summary else None),
         ("Audit records", str(len(report.records))),
@@ -108,13 +108,13 @@ def _decisions(report: RoundReport) -> list[str]:
             _text(d.decision),
             _text(d.recommendation or "-"),
             _code(d.reviewer_id) if d.reviewer_id else "-",
-            _text(d.reviewed_at or "-"),
+            _text(_graph_time(d.reviewed_at) if d.reviewed_at else "-"),
             _text(d.apply_result or "-"),
-            _text(d.applied_at or "-"),
+            _text(_graph_time(d.applied_at) if d.applied_at else "-"),
         ]
         for d in decisions
     ]
-    columns = ["Guest", "Type", "Decision", "Recommended", "Reviewer", "Reviewed", "Applied", "Applied at"]
+    columns = ["Guest", "Type", "Decision", "Recommended", "Reviewer", "Reviewed", "Apply result", "Applied"]
     return [header, f"<p>{len(decisions)} decision(s): {_text(tally or 'none')}.</p>", _table(columns, rows)]
 
 
@@ -180,3 +180,12 @@ def _text(value: str) -> str:
 
 def _at(when: datetime) -> str:
     return f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%SZ}"
+
+
+def _graph_time(value: str) -> str:
+    """A Graph date-time shown as the audit's own are; left as Graph wrote it if it is not ISO 8601."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return _at(when) if when.tzinfo is not None else value
