@@ -7,7 +7,9 @@ Partitions (``PartitionKey``) and their row keys:
 - ``denial``     guest object id -> latest review denial (written by cleanup)
 - ``disabled``   guest object id -> when cleanup disabled it (governance deletes after the grace period)
 - ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
-                 cleanup's rows have stable keys (``cleanup-{instance}-...``) so re-runs never duplicate
+                 onboarding's, cleanup's and grace deletions' rows have stable keys
+                 (``onboarding-{guest}-...``, ``cleanup-{instance}-...``, ``grace-{guest}-...``) so
+                 retried deliveries and re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
 - ``enqueued``   access-review instance id -> its cleanup message was sent (governance sweep)
 - ``drained``    review definition id -> an old series whose every instance was handed to cleanup
