@@ -72,16 +72,16 @@ def about_guest(trail: GuestTrail) -> str:
         )
     onboarding, denial, disabled = trail.onboarding, trail.denial, trail.disabled
     facts = [
-        f"onboarded {_day(onboarding.created_at)}" if onboarding else "not onboarded by Guestkeeper",
-        f"denied {_day(denial.denied_at)} in round {denial.instance_id}" if denial else "no review denial",
-        f"disabled {_day(disabled.disabled_at)} in round {disabled.instance_id}"
+        f"onboarded {_at(onboarding.created_at)}" if onboarding else "not onboarded by Guestkeeper",
+        f"denied {_at(denial.denied_at)} in round {denial.instance_id}" if denial else "no review denial",
+        f"disabled {_at(disabled.disabled_at)} in round {disabled.instance_id}"
         if disabled
         else "not disabled",
     ]
     return f"guest {trail.guest_id}: " + "; ".join(facts)
 
 
-def _day(at: datetime) -> str:
+def _at(at: datetime) -> str:
     return f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
@@ -92,7 +92,7 @@ class Listing:
     records: list[AuditRecord]
     about: str | None = None
 
-    def print(self, as_json: bool, out: TextIO, err: TextIO) -> None:
+    def show(self, as_json: bool, out: TextIO, err: TextIO) -> None:
         for record in self.records:
             print(json.dumps(record_json(record)) if as_json else record_line(record), file=out)
         notes = err if as_json else out
@@ -210,7 +210,7 @@ async def run(
         listing = await _command(tools, args, now)
     finally:
         await tools.store.close()
-    listing.print(args.json, out, err)
+    listing.show(args.json, out, err)
     return 0
 
 
