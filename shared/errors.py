@@ -85,6 +85,14 @@ class MalformedRequest(RequestRefused):
     title = "The body is not valid JSON"
 
 
+class DuplicateKey(MalformedRequest):
+    """One JSON object names a member twice: parsers disagree on which value wins (RFC 8259 section 4),
+    so the signer may believe it sent something other than what we would act on."""
+
+    slug = "duplicate-json-key"
+    title = "The body names a JSON member twice"
+
+
 class SignatureRejected(RequestRefused):
     status = 401
     slug = "signature-invalid"

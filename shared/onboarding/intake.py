@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import (
+    DuplicateKey,
     MalformedRequest,
     PayloadTooLarge,
     RequestRefused,
@@ -116,9 +117,29 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        name = _first_repeated(k for k, _ in pairs)
+        shown = f"'{name}'" if SAFE_ID.match(name) else "a member name"
+        raise DuplicateKey(f"The body names {shown} more than once in one object; send each name once.")
+    return obj
+
+
+def _first_repeated(names: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    raise AssertionError("no name is repeated")
+
+
 def _parse_json(body: bytes) -> Any:
+    """Strict JSON: no NaN or Infinity, and no member named twice in one object."""
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        text = body.decode("utf-8")
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_members)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MalformedRequest(f"The body is not valid UTF-8 JSON ({type(exc).__name__}).") from None
 

@@ -28,6 +28,7 @@ log = logging.getLogger("guestkeeper.http")
 
 PROBLEM_TYPES: dict[str, int] = {
     "malformed-json": 400,
+    "duplicate-json-key": 400,
     "signature-missing": 401,
     "signature-invalid": 401,
     "signature-expired": 401,

@@ -30,10 +30,12 @@ from tests.reliability.openapi_strategies import (
     NAME_MARK,
     bulk_bodies,
     guest_bodies,
+    has_repeated_key,
     ineligible_targets,
     json_values,
     likely_valid,
     mutated,
+    with_repeated_key,
 )
 from tests.reliability.pii import Sensitive
 from tests.shared.conftest import Reply, signed_headers
@@ -105,10 +107,18 @@ single_payloads = st.one_of(
     ineligible_targets,
     guest_bodies,
     mutated(guest_bodies),
+    with_repeated_key(guest_bodies),
     json_values,
     st.binary(max_size=40),
 )
-bulk_payloads = st.one_of(bulk_bodies, bulk_bodies, mutated(bulk_bodies), json_values, st.binary(max_size=40))
+bulk_payloads = st.one_of(
+    bulk_bodies,
+    bulk_bodies,
+    mutated(bulk_bodies),
+    with_repeated_key(bulk_bodies),
+    json_values,
+    st.binary(max_size=40),
+)
 requests_ = st.booleans().flatmap(
     lambda bulk: st.builds(
         Fuzzed,
@@ -174,6 +184,11 @@ async def test_fuzzed_requests_get_no_5xx_a_problem_document_and_no_write_when_r
     written = emulator_state.requests.writes - writes
 
     assert reply.status < 500, (reply.status, reply.raw[:300])
+    valid_envelope = (
+        request.signing == "valid" and request.media_type == MEDIA_TYPES[0] and reply.status != 413
+    )
+    if valid_envelope and has_repeated_key(request.body):
+        assert (reply.status, reply.problem_type) == (400, "duplicate-json-key"), reply.raw[:300]
     if reply.status == 207:
         accepted = accepted_entries(reply)
         TALLY["bulk entries accepted"] += accepted

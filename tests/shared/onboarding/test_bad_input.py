@@ -66,6 +66,15 @@ def bad_email(name: str, address: str) -> Case:
     return invalid(f"email-{name}", guest(address), "email")
 
 
+DUPLICATE_EMAIL = (
+    b'{"email": "ada@fabrikam.com", "email": "eve@evil.example", "groups": ["' + FEELGOOD.encode() + b'"]}'
+)
+DUPLICATE_IN_BULK = b'{"guests": [' + DUPLICATE_EMAIL + b"]}"
+DUPLICATE_NESTED = (
+    b'{"email": "ada@fabrikam.com", "groups": ["' + FEELGOOD.encode() + b'"],'
+    b' "invitation": {"sendEmail": false, "sendEmail": true}}'
+)
+
 CASES = [
     # transport: body, JSON, media type
     Case("malformed-json", 400, "malformed-json", raw=b'{"email": "ada@fabrikam.com",'),
@@ -73,6 +82,11 @@ CASES = [
     Case("not-utf8", 400, "malformed-json", raw=b'{"email": "\xff\xfe"}'),
     Case("nan-constant", 400, "malformed-json", raw=b'{"email": NaN, "groups": []}'),
     Case("deeply-nested", 400, "malformed-json", raw=b"[" * 50_000 + b"]" * 50_000),
+    # a member named twice: the signer's parser may keep the first value, ours would keep the last
+    Case("duplicate-key", 400, "duplicate-json-key", raw=DUPLICATE_EMAIL),
+    Case("duplicate-key-nested", 400, "duplicate-json-key", raw=DUPLICATE_NESTED),
+    Case("duplicate-key-bulk-item", 400, "duplicate-json-key", raw=DUPLICATE_IN_BULK, bulk=True),
+    Case("dup-bulk-envelope", 400, "duplicate-json-key", raw=b'{"guests": [], "guests": [1]}', bulk=True),
     Case("oversize", 413, "payload-too-large", raw=b'{"email": "' + b"a" * 300_000 + b'"}'),
     Case("oversize-bulk", 413, "payload-too-large", raw=b" " * 262_145, bulk=True),
     Case("text-plain", 415, "unsupported-media-type", body=guest(), headers=with_(content_type="text/plain")),
