@@ -103,7 +103,7 @@ def group_json(group: Group) -> Json:
         "proxyAddresses": [f"SMTP:{group.mail}"] if group.mail else [],
         "renewedDateTime": _when(group.created),
         "resourceBehaviorOptions": [],
-        "resourceProvisioningOptions": [],
+        "resourceProvisioningOptions": list(group.resource_provisioning_options),
         "securityEnabled": group.security_enabled,
         "securityIdentifier": security_identifier(group.id),
         "theme": None,
