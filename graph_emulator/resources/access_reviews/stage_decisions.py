@@ -24,8 +24,9 @@ def reviewable(instance: Instance) -> list[Decision]:
 
 def counterpart(instance: Instance, item: Decision) -> Decision:
     """The item a decision on the instance's ``item`` is recorded on: the current stage's item for
-    the same principal (400 when the current stage does not review it), or ``item`` itself."""
-    if not instance.stage_settings:
+    the same principal (400 when the current stage does not review it), or ``item`` itself (also
+    when no stage is in progress: recording then refuses the instance's status)."""
+    if not instance.stage_settings or instance.current_stage is None:
         return item
     found = next((d for d in reviewable(instance) if d.principal_id == item.principal_id), None)
     if found is None:

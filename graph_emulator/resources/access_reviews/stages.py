@@ -33,7 +33,7 @@ def total_days(stage_settings: list[Json]) -> int:
 def open_stage(
     store: ReviewStore, instance: Instance, index: int, at: datetime, principals: list[Decision]
 ) -> Stage:
-    """Open stage ``index`` at ``at`` for the principals of ``principals`` (the instance's items)."""
+    """Open stage ``index`` at ``at`` for the principals of ``principals``, instance-level items."""
     settings = instance.stage_settings[index]
     stage = Stage(
         id=store.state.ids.new_id(),
