@@ -10,8 +10,9 @@ recommends. Tests and the benchmark build a ``Worker`` of their own and hand it 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -122,6 +123,8 @@ class LazyWorker:
     def __init__(self, build: Callable[[], Worker] = Worker.from_env) -> None:
         self._build = build
         self._worker: Worker | None = None
+        self._closer: AsyncGenerator[None] | None = None
+        self._primed: asyncio.Task[None] | None = None
 
     @property
     def built(self) -> bool:
@@ -130,7 +133,23 @@ class LazyWorker:
     def get(self) -> Worker:
         if self._worker is None:
             self._worker = self._build()
+            self._close_with_the_loop(self._worker)
         return self._worker
+
+    def _close_with_the_loop(self, worker: Worker) -> None:
+        """Close the worker's clients when the event loop that built it shuts down.
+
+        The Functions programming model has no shutdown hook, but ``asyncio.run`` (devhost, scripts)
+        closes every suspended async generator before it closes the loop (``shutdown_asyncgens``):
+        one parked here closes the storage clients then, instead of aiohttp warning about unclosed
+        sessions at exit. A worker built outside a loop is left to the process's end.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._closer = _closes_on_shutdown(worker)
+        self._primed = loop.create_task(anext(self._closer))  # runs to the yield: the loop tracks it
 
     def onboarding(self) -> OnboardingDeps:
         return self.get().onboarding()
@@ -140,3 +159,10 @@ class LazyWorker:
 
     def cleanup(self) -> CleanupDeps:
         return self.get().cleanup()
+
+
+async def _closes_on_shutdown(worker: Worker) -> AsyncGenerator[None]:
+    try:
+        yield
+    finally:
+        await worker.close()

@@ -3,6 +3,8 @@ each flow its own few dependencies."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from shared.queue.sender import StorageCleanupQueue
@@ -57,3 +59,29 @@ def test_old_webhook_ids_are_forgotten_after_twice_the_accepted_clock_skew() -> 
     governance = LazyWorker().governance()
     assert governance.webhook_retention is not None
     assert governance.webhook_retention.total_seconds() == 2 * 300  # WEBHOOK_TOLERANCE_SECONDS default
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_worker_built_in_an_event_loop_is_closed_when_that_loop_shuts_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """devhost runs the app under ``asyncio.run``: the storage clients close with it, so aiohttp has
+    no unclosed session to warn about at exit."""
+    lazy = LazyWorker()
+    closed: list[bool] = []
+
+    async def first_invocation() -> None:
+        worker = lazy.get()
+
+        async def close() -> None:
+            closed.append(True)
+
+        monkeypatch.setattr(worker, "close", close)
+
+    asyncio.run(first_invocation())
+    assert closed == [True]
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_worker_built_outside_a_loop_is_left_alone() -> None:
+    assert LazyWorker().get().store is not None  # nothing to close it with, and no error
