@@ -3,7 +3,7 @@
 GuestkeeperError
  ├── ConfigurationError        a setting is missing or invalid (names every bad setting)
  ├── RequestRefused            the caller's request is refused before any Graph write;
- │    │                        rendered as application/problem+json (``shared.onboarding.problems``)
+ │    │                        rendered as application/problem+json (``shared.webhooks.problems``)
  │    ├── MalformedRequest     400 malformed-json
  │    ├── SignatureRejected    401 signature-missing | signature-invalid | signature-expired
  │    ├── PolicyRefused        403 domain-not-allowed | group-not-allowed | redirect-not-allowed

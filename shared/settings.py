@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, GraphSettings, StorageSettings
 from shared.governance.settings import GovernanceSettings
-from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.onboarding.settings import OnboardingSettings
+from shared.webhooks.settings import WebhookSettings
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from shared.onboarding.models import (
     SponsorOutcome,
     SponsorStatus,
 )
-from shared.onboarding.problems import PROBLEM_BASE, PROBLEM_TYPES
+from shared.webhooks import fields
+from shared.webhooks.problems import PROBLEM_BASE, PROBLEM_TYPES
 from tests.test_function_app import index_functions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,15 +73,15 @@ def test_request_fields_and_limits_match_validation() -> None:
     assert set(guest["properties"]) == validation.GUEST_FIELDS
     assert set(guest["required"]) == {"email", "groups"}
     assert guest["additionalProperties"] is False
-    assert guest["properties"]["email"]["maxLength"] == validation.MAX_EMAIL
+    assert guest["properties"]["email"]["maxLength"] == fields.MAX_EMAIL
     assert guest["properties"]["displayName"]["maxLength"] == validation.MAX_DISPLAY_NAME
     assert guest["properties"]["groups"]["maxItems"] == validation.MAX_GROUPS
-    assert guest["properties"]["externalRef"]["maxLength"] == validation.MAX_EXTERNAL_REF
+    assert guest["properties"]["externalRef"]["maxLength"] == fields.MAX_EXTERNAL_REF
     assert guest["properties"]["redirectUrl"]["maxLength"] == validation.MAX_URL
     assert set(SCHEMAS["InvitationOptions"]["properties"]) == validation.INVITATION_FIELDS
     assert SCHEMAS["InvitationOptions"]["properties"]["message"]["maxLength"] == validation.MAX_MESSAGE
     assert set(SCHEMAS["Override"]["properties"]) == {"reason"}
-    assert SCHEMAS["Override"]["properties"]["reason"]["maxLength"] == validation.MAX_REASON
+    assert SCHEMAS["Override"]["properties"]["reason"]["maxLength"] == fields.MAX_REASON
     assert set(SCHEMAS["BulkRequest"]["properties"]) == {"guests"}
 
 

@@ -18,10 +18,10 @@ from standardwebhooks import Webhook
 from shared.config import Secret
 from shared.graph.batch import RetryPolicy
 from shared.onboarding import trigger as onboarding_trigger
-from shared.onboarding.settings import webhook_key
-from shared.onboarding.signature import sign
 from shared.settings import Settings
 from shared.state import StateStore
+from shared.webhooks.settings import webhook_key
+from shared.webhooks.signature import sign
 from shared.worker import Worker
 
 SECRET = "whsec_" + base64.b64encode(b"guestkeeper-local-test-secret-32").decode()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.onboarding.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
+from shared.webhooks.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
 from tests.shared.conftest import (
     FEELGOOD,
     NOT_ALLOWED_GROUP,
