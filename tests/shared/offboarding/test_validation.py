@@ -29,7 +29,7 @@ def test_full_request_and_defaults() -> None:
             "cooldown": False,
         }
     )
-    assert full == OffboardRequest("O'Brien@Fabrikam.com", "HR-9", "ended", cooldown=False)
+    assert full == OffboardRequest("O'Brien@Fabrikam.com", "HR-9", "contract ended", cooldown=False)
     assert full.address == "o'brien@fabrikam.com"
     bare = parse_offboard_request({"email": "ada@fabrikam.com"})
     assert (bare.external_ref, bare.reason, bare.cooldown) == (None, None, True)  # the cool-down is on
