@@ -13,6 +13,7 @@ from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.shared.conftest import (  # the app's fixtures, shared rather than copied
     SECRET,
+    offboard,
     post,
     settings,
     store,
@@ -20,7 +21,7 @@ from tests.shared.conftest import (  # the app's fixtures, shared rather than co
     worker,
 )
 
-__all__ = ["post", "settings", "store", "table_name", "worker"]
+__all__ = ["offboard", "post", "settings", "store", "table_name", "worker"]
 
 
 @pytest.fixture
