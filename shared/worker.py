@@ -2,10 +2,10 @@
 
 ``Worker`` holds the settings, the Graph client, the state store, the onboarding gateway, the
 retry policy and the clock, and gives each flow only what it uses (``onboarding()``,
-``governance()``, ``cleanup()``). ``function_app.py`` registers each flow's blueprint with a
-``LazyWorker``, which builds the worker on the first invocation (never at import or indexing
-time) and keeps it for the life of the process, as the Functions guidance on reusing clients
-recommends. Tests and the benchmark build a ``Worker`` of their own and hand it to the blueprints.
+``governance()``, ``cleanup()``, ``offboarding()``). ``function_app.py`` registers each flow's
+blueprint with a ``LazyWorker``, which builds the worker on the first invocation (never at import
+or indexing time) and keeps it for the life of the process, as the Functions guidance on reusing
+clients recommends. Tests and the benchmark build a ``Worker`` of their own and hand it to the blueprints.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from shared.cleanup.deps import CleanupDeps
 from shared.governance.deps import GovernanceDeps
 from shared.graph.batch import RetryPolicy
 from shared.graph.client import graph_client_from_settings
+from shared.offboarding.deps import OffboardingDeps
 from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.gateway import DirectoryGateway
 from shared.queue.sender import CleanupQueue, StorageCleanupQueue
@@ -116,6 +117,23 @@ class Worker:
             retry=self.retry,
         )
 
+    def offboarding(self) -> OffboardingDeps:
+        settings = self.settings
+        return OffboardingDeps(
+            graph=self.graph,
+            settings=settings.offboarding,
+            webhook=settings.webhook,
+            managed_groups=settings.onboarding.allowed_group_ids,  # the groups Guestkeeper manages
+            grace_days=settings.governance.grace_days,  # the grace governance deletes after
+            claims=self.store.webhooks,
+            records=self.store.onboarding,
+            denials=self.store.denials,
+            disabled=self.store.disabled,
+            audit=self.store.audit,
+            clock=self.clock,
+            retry=self.retry,
+        )
+
 
 class LazyWorker:
     """The process's ``Worker``, built by the first invocation that asks for a flow's dependencies."""
@@ -159,6 +177,9 @@ class LazyWorker:
 
     def cleanup(self) -> CleanupDeps:
         return self.get().cleanup()
+
+    def offboarding(self) -> OffboardingDeps:
+        return self.get().offboarding()
 
 
 async def _closes_on_shutdown(worker: Worker) -> AsyncGenerator[None]:

@@ -4,7 +4,8 @@ display name, bearer token, webhook secret, function key or storage key.
 The suite's conftest scans every reliability test's records (soak, crash and resume, fuzz, least
 privilege); here the scenarios are chosen to make the app talk: every onboarding outcome (created,
 existing, refused by policy, validation, cool-down and its override, Graph failing, Graph refusing,
-a crash), the bulk form, the governance timer, cleanup succeeding and failing up to the poison
+a crash), the bulk form, every offboarding outcome (disabled, kept, again, unknown, ambiguous, dry
+run, Graph failing and refusing, bulk), the governance timer, cleanup succeeding and failing up to the poison
 queue, the demo story on devhost (whose own log lines are included), a function key sent in the
 query string, and a Graph error whose message quotes the input. Records are rendered as a handler
 would write them, tracebacks and their causes included.
@@ -38,7 +39,7 @@ from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
 from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
-from tests.shared.conftest import MEGAN, RETAIL, handler
+from tests.shared.conftest import MEGAN, RETAIL, handler, settings_env
 from tests.shared.governance.fixtures import settings_for, unique_queue
 
 PEOPLE = {
@@ -108,6 +109,58 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
     monkeypatch.setattr("shared.onboarding.intake.onboard_guest", explode)
     assert (await post(person("tobiah.quench@fabrikam.com"))).status == 500
     assert_clean(no_personal_data_in_logs, sensitive, "onboarding")
+
+
+LEAVERS = {
+    "r.quillon-ashby@partners.example": "Rosalind Quillon-Ashby",
+    "t.okonkwo-brandt@partners.example": "Temperance Okonkwo-Brandt",
+    "o'hallorhan.v@partners.example": "Vespera O'Hallorhan",
+}
+
+
+async def test_every_offboarding_outcome_logs_ids_and_outcomes_only(
+    offboard: Any,
+    worker: Worker,
+    settings: Settings,
+    emulator_state: TenantState,
+    make_graph: Any,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    from tests.emulator.access_review_fixtures import add_group, add_guest
+
+    sensitive.add(*LEAVERS, *LEAVERS.values(), "Quillon", "Okonkwo", "O'Hallorhan", "HR-4411")
+    extranet = add_group(emulator_state, "Partner Extranet").id
+    users = []
+    for n, (address, name) in enumerate(LEAVERS.items()):
+        user = add_guest(emulator_state, f"Leaver{n}", groups=(FEELGOOD, extranet) if n == 1 else (FEELGOOD,))
+        user.display_name, user.mail = name, address
+        users.append(user)
+    twin = add_guest(emulator_state, "Twin", groups=(RETAIL,))
+    twin.other_mails = ["r.quillon-ashby@partners.example"]  # makes the first address ambiguous
+    reason = "Contract of Rosalind Quillon-Ashby (r.quillon-ashby@partners.example) ended"
+    sent = {"email": "t.okonkwo-brandt@partners.example", "externalRef": "HR-4411", "reason": reason}
+    assert (await offboard(sent)).json["account"] == "keptOtherAccess"
+    assert (await offboard({"email": "r.quillon-ashby@partners.example", "reason": reason})).status == 409
+    twin.other_mails = []
+    assert (await offboard({"email": "r.quillon-ashby@partners.example", "reason": reason})).status == 200
+    assert (await offboard({"email": "r.quillon-ashby@partners.example"})).status == 200  # again
+    assert (await offboard({"email": "nobody.known@partners.example"})).status == 404
+    emulator_state.faults.configure(FaultConfig(rules=[FaultRule(status=503, method="PATCH", retry_after=0)]))
+    assert (await offboard({"email": "o'hallorhan.v@partners.example"})).status == 503
+    emulator_state.faults.configure(FaultConfig())
+    worker.graph = make_graph(roles=["User.Read.All", "GroupMember.Read.All"])  # cannot remove members
+    assert (await offboard({"email": "o'hallorhan.v@partners.example"})).status == 502
+    worker.graph = make_graph()
+    dry = {"OFFBOARDING_DRY_RUN": "true", "STATE_TABLE_NAME": settings.storage.table_name}
+    assert settings.storage.connection_string is not None
+    worker.settings = Settings.from_env(
+        settings_env(AzureWebJobsStorage=settings.storage.connection_string.reveal(), **dry)
+    )
+    assert (await offboard({"email": "o'hallorhan.v@partners.example"})).json["dryRun"] is True
+    bulk = {"guests": [{"email": a, "reason": reason} for a in [*LEAVERS, "x@partners.example"]]}
+    assert (await offboard(bulk, bulk=True)).status == 207
+    assert_clean(no_personal_data_in_logs, sensitive, "offboarding")
 
 
 async def test_governance_and_cleanup_log_ids_and_counts_only(

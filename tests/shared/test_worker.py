@@ -45,6 +45,19 @@ async def test_each_flow_gets_the_workers_one_client_store_and_clock() -> None:
 
 
 @pytest.mark.usefixtures("environment")
+def test_offboarding_is_handed_onboardings_groups_and_governances_grace() -> None:
+    """Read once, by their own sections: the flows cannot disagree on which groups Guestkeeper
+    manages or when a disabled guest is deleted."""
+    lazy = LazyWorker()
+    worker, offboarding = lazy.get(), lazy.offboarding()
+    assert offboarding.managed_groups is worker.settings.onboarding.allowed_group_ids
+    assert offboarding.grace_days == worker.settings.governance.grace_days == 30
+    assert offboarding.settings is worker.settings.offboarding
+    assert offboarding.graph is worker.graph
+    assert offboarding.disabled is worker.store.disabled
+
+
+@pytest.mark.usefixtures("environment")
 async def test_the_cleanup_queue_is_built_by_the_first_governance_run_and_kept() -> None:
     lazy = LazyWorker()
     assert lazy.get().queue is None  # onboarding-only traffic never builds a queue client
