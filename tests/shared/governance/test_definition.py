@@ -13,12 +13,11 @@ from shared.governance.definition import (
     Reviewer,
     ReviewPolicy,
     build_definition,
-    drift,
     enumeration_query,
-    needs_new_series,
     next_quarter_start,
     to_json,
 )
+from shared.governance.drift import drift, needs_new_series
 
 TODAY = dt.date(2026, 1, 5)
 
