@@ -111,9 +111,14 @@ async def test_only_the_final_stage_decision_counts(
     assert await decide(raw_client, overruled.id, "Deny") == "Megan Bowen"  # Feelgood's owner
     await move_clock(raw_client, "P7D")  # the round ends
 
+    emulator_state.requests.clear()
     swept = await run_pass(deps)
     [message] = await queued(storage_connection_string, queue_name)
     assert swept.enqueued == (message.instance_id,)
+    assert emulator_state.requests.summary()["byRoute"] == {  # as for one stage: find, list instances
+        "GET /v1.0/identityGovernance/accessReviews/definitions": 1,
+        "GET /v1.0/identityGovernance/accessReviews/definitions/{definition_id}/instances": 1,
+    }
     emulator_state.requests.clear()
     result = await clean_up_instance(
         cleanup_deps(graph, store, NO_GUARD, now=emulator_state.clock.now(), retry=FAST_RETRIES), message
