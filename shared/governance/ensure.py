@@ -2,10 +2,10 @@
 
 ``ensure_definition`` finds our definition (Graph filters neither on ``displayName`` nor on the
 scope of an inactive-guests review: every definition is listed, and the name and the ``./members``
-scope are matched on the client), and creates it,
-replaces it (PUT, the full object) when a managed property drifted, or starts a new series when the
-old one ended or its scope must change (scopes cannot be PUT: the old series is ended by PUT with
-an end date, as Graph documents for stopping a series, or deleted if it never started).
+scope are matched on the client), and creates it, replaces it (PUT, the full object) when a
+managed property drifted, or starts a new series when the old one ended or its scope, reviewers or
+stages must change (Graph does not PUT them: the old series is ended by PUT with an end date, as
+Graph documents for stopping a series, or deleted if it never started).
 
 Reads are JSON through the SDK's request builders (``raw.send_json``): no typed deserialisation of
 lists. docs/governance.md has the rules.
