@@ -39,8 +39,9 @@ unit: deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## make demo: the tutorial's story end to end on the emulator, Azurite and devhost, with a report.
+## make demo REVIEWERS=sponsors: the same story with each guest's sponsor as its reviewer.
 demo: deps
-	$(PY) -m scripts.demo
+	$(PY) -m scripts.demo $(if $(REVIEWERS),--reviewers $(REVIEWERS))
 
 ## make start: emulator + Azurite, then `func start` when Core Tools are installed, devhost otherwise.
 start: deps

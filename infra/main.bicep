@@ -186,6 +186,12 @@ var appSettings = {
   REVIEW_MAIL_NOTIFICATIONS: 'true'
   REVIEW_REMINDER_NOTIFICATIONS: 'true'
   REVIEW_EXCLUDED_GROUP_IDS: reviewExcludedGroupIds
+  REVIEW_INACTIVE_DAYS: ''
+  REVIEW_TEAMS_ONLY: 'false'
+  REVIEW_REVIEWERS: 'owners'
+  REVIEW_STAGES: '1'
+  REVIEW_SPONSOR_STAGE_DAYS: '7'
+  REVIEW_OWNER_STAGE_DAYS: '7'
 }
 
 module api './app/api.bicep' = {

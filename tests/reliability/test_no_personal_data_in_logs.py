@@ -40,7 +40,7 @@ from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
 from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
 from tests.shared.conftest import MEGAN, RETAIL, handler, settings_env
-from tests.shared.governance.fixtures import settings_for, unique_queue
+from tests.shared.governance.fixtures import queued, settings_for, unique_queue
 
 PEOPLE = {
     "marguerite.oyelaran@fabrikam.com": "Marguerite Oyelaran",
@@ -201,6 +201,50 @@ async def test_governance_and_cleanup_log_ids_and_counts_only(
     await clean_up(delivered(message.encode(), 1))
     assert await worker.store.reviews.instance_done(message.instance_id)
     assert_clean(no_personal_data_in_logs, sensitive, "governance_and_cleanup")
+
+
+async def test_a_two_stage_sponsor_review_logs_ids_and_counts_only(
+    worker: Worker,
+    emulator_state: TenantState,
+    raw_client: httpx.AsyncClient,
+    storage_connection_string: str,
+    table_name: str,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    """The review options' paths: an inactive-guests review in two stages, sponsors then owners,
+    created and swept by the timer, its round cleaned up. Reviewers' names stay out too."""
+    from tests.emulator.access_review_fixtures import add_guest
+    from tests.emulator.directory_helpers import ALEX
+
+    guest = add_guest(emulator_state, "Octavia Brightwater", groups=(FEELGOOD,), sponsors=(ALEX,))
+    sensitive.add("Octavia Brightwater", "octavia brightwater", str(guest.mail), guest.user_principal_name)
+    sensitive.add("Alex Wilber", "Megan Bowen")
+    queue = unique_queue()
+    options = {
+        "REVIEW_REVIEWERS": "sponsors",
+        "REVIEW_STAGES": "2",
+        "REVIEW_INACTIVE_DAYS": "30",
+        "REVIEW_START_DATE": emulator_state.clock.now().date().isoformat(),  # the round opens at once
+    }
+    worker.settings = settings_for(storage_connection_string, table_name, queue, **options)
+    worker.clock = emulator_state.clock.now
+    timer = handler(governance_trigger.blueprint(worker.governance), "governance_run")
+    await timer(TimerRequest(past_due=False))
+    for decision, then in (("Approve", "P7DT1H"), ("Deny", "P7D")):  # the sponsor, then the owner
+        body = {"groupId": FEELGOOD, "principalId": guest.id, "decision": decision, "justification": "ok"}
+        assert (await raw_client.post("/_emulator/accessReviews/decisions", json=body)).status_code == 200
+        assert (await raw_client.post("/_emulator/clock", json={"advance": then})).status_code == 200
+    await timer(TimerRequest(past_due=False))
+    [message] = await queued(storage_connection_string, queue)
+    await handler(cleanup_trigger.blueprint(worker.cleanup), "clean_up_review_round")(
+        delivered(message.encode(), 1)
+    )
+    assert await worker.store.reviews.instance_done(message.instance_id)
+    group = emulator_state.directory.group(FEELGOOD)
+    assert group is not None
+    assert guest.id not in group.members  # the owner's Deny in the second stage counted
+    assert_clean(no_personal_data_in_logs, sensitive, "two_stage_sponsor_review")
 
 
 def delivered(text: str, dequeue_count: int) -> QueueMessage:
