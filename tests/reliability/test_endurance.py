@@ -1,11 +1,11 @@
 """Endurance: a thousand onboarding webhooks over devhost while two review rounds finish and clean up.
 
 ``make soak`` runs the long one (marked ``soak``, deselected by default): the Graph emulator,
-Azurite and devhost serving ``function_app`` as processes (the demo's stack), 840 guests in three
+Azurite and devhost serving ``function_app`` as processes (the demo's stack), 1,200 guests in three
 waves, a fifth of the webhooks duplicates (concurrent, late, bulk syncs, replays), Graph failing
 one request in ten or more (429, 503, replication 404s), and two review cycles that finish while the
 second and third waves are in flight (``endurance.py``). ``make test`` runs the same run at a
-handful of guests on the in-process stack, so that the run itself cannot rot between soaks.
+handful of guests, without faults, on the in-process stack, so that the run cannot rot between soaks.
 
 Held: no webhook lost (every delivery ends 2xx after the sender's retries, every guest holds exactly
 the memberships asked for less those denied), no duplicate guest, no 5xx but the retryable 503s,
