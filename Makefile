@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test lint typecheck unit demo start bench emulator deps clean format
+.PHONY: test lint typecheck unit demo start bench soak emulator deps clean format
 
 deps: $(STAMP) $(NODE_STAMP)
 
@@ -50,6 +50,11 @@ start: deps
 ## make bench: the benchmark scenarios at full size (figures go to docs/performance.md).
 bench: deps
 	$(PY) -m bench
+
+## make soak: the endurance run, about 10 minutes, not part of make test: a thousand webhooks over devhost
+## while two review rounds finish, then 10,000 fuzzed requests; a table of figures (docs/reliability.md).
+soak: deps
+	$(PY) -m pytest -m soak tests/reliability $(PYTEST_ARGS)
 
 ## make emulator: the Graph emulator on a loopback port (PORT=8765 by default).
 emulator: $(STAMP)
