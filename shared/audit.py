@@ -46,7 +46,7 @@ from shared.errors import GuestkeeperError, RequestRefused
 from shared.graph.client import one_shot_graph_client
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
 from shared.queue.sender import StorageCleanupQueue
-from shared.state import AuditRecord, StateStore
+from shared.state import AuditRecord, Denial, DisabledGuest, StateStore
 
 __all__ = ["main", "record_json", "record_line", "run"]
 
@@ -73,12 +73,14 @@ def about_guest(trail: GuestTrail) -> str:
     onboarding, denial, disabled = trail.onboarding, trail.denial, trail.disabled
     facts = [
         f"onboarded {_at(onboarding.created_at)}" if onboarding else "not onboarded by Guestkeeper",
-        f"denied {_at(denial.denied_at)} in round {denial.instance_id}" if denial else "no review denial",
-        f"disabled {_at(disabled.disabled_at)} in round {disabled.instance_id}"
-        if disabled
-        else "not disabled",
+        f"denied {_at(denial.denied_at)} {_by(denial)}" if denial else "no review denial",
+        f"disabled {_at(disabled.disabled_at)} {_by(disabled)}" if disabled else "not disabled",
     ]
     return f"guest {trail.guest_id}: " + "; ".join(facts)
+
+
+def _by(fact: Denial | DisabledGuest) -> str:
+    return "by an HR offboarding" if fact.by_offboarding else f"in round {fact.instance_id}"
 
 
 def _at(at: datetime) -> str:

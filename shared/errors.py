@@ -3,13 +3,15 @@
 GuestkeeperError
  ├── ConfigurationError        a setting is missing or invalid (names every bad setting)
  ├── RequestRefused            the caller's request is refused before any Graph write;
- │    │                        rendered as application/problem+json (``shared.http``)
+ │    │                        rendered as application/problem+json (``shared.webhooks.problems``)
  │    ├── MalformedRequest     400 malformed-json
  │    ├── InvalidQuery         400 invalid-query (the audit endpoint's parameters)
  │    ├── SignatureRejected    401 signature-missing | signature-invalid | signature-expired
  │    ├── PolicyRefused        403 domain-not-allowed | group-not-allowed | redirect-not-allowed
  │    ├── NothingRecorded      404 nothing-recorded (the audit knows nothing of that guest or round)
+ │    ├── GuestNotFound        404 guest-not-found (offboarding: no guest has the address)
  │    ├── WebhookReplayed      409 webhook-replayed
+ │    ├── AmbiguousGuest       409 guest-ambiguous (offboarding: several guests have the address)
  │    ├── RecentlyDenied       409 guest-recently-denied
  │    ├── PayloadTooLarge      413 payload-too-large
  │    ├── UnsupportedMediaType 415 unsupported-media-type
@@ -93,6 +95,14 @@ class InvalidQuery(RequestRefused):
     title = "The query parameters are not valid"
 
 
+class DuplicateKey(MalformedRequest):
+    """One JSON object names a member twice: parsers disagree on which value wins (RFC 8259 section 4),
+    so the signer may believe it sent something other than what we would act on."""
+
+    slug = "duplicate-json-key"
+    title = "The body names a JSON member twice"
+
+
 class SignatureRejected(RequestRefused):
     status = 401
     slug = "signature-invalid"
@@ -109,6 +119,18 @@ class NothingRecorded(RequestRefused):
     status = 404
     slug = "nothing-recorded"
     title = "Guestkeeper has no record of this"
+
+
+class GuestNotFound(RequestRefused):
+    status = 404
+    slug = "guest-not-found"
+    title = "No guest has this address"
+
+
+class AmbiguousGuest(RequestRefused):
+    status = 409
+    slug = "guest-ambiguous"
+    title = "Several guests have this address"
 
 
 class WebhookReplayed(RequestRefused):

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, GraphSettings, StorageSettings
 from shared.governance.settings import GovernanceSettings
-from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.offboarding.settings import OffboardingSettings
+from shared.onboarding.settings import OnboardingSettings
+from shared.webhooks.settings import WebhookSettings
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Settings:
     storage: StorageSettings
     cleanup: CleanupSettings
     governance: GovernanceSettings
+    offboarding: OffboardingSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -37,6 +40,7 @@ class Settings:
             storage=StorageSettings.from_env(env),
             cleanup=CleanupSettings.from_env(env),
             governance=GovernanceSettings.from_env(env),
+            offboarding=OffboardingSettings.from_env(env),
         )
         env.raise_if_problems()
         return settings

@@ -23,6 +23,18 @@ EXPECTED = {
         "authLevel": "FUNCTION",
     },
     "read_audit": {"type": "httpTrigger", "route": "audit", "methods": ["GET"], "authLevel": "FUNCTION"},
+    "offboard_guest": {
+        "type": "httpTrigger",
+        "route": "guests/offboard",
+        "methods": ["POST"],
+        "authLevel": "FUNCTION",
+    },
+    "offboard_guests": {
+        "type": "httpTrigger",
+        "route": "guests/offboard/batch",
+        "methods": ["POST"],
+        "authLevel": "FUNCTION",
+    },
 }
 ROOT = Path(__file__).resolve().parent.parent
 TRIGGER_TYPES = {"httpTrigger", "timerTrigger", "queueTrigger"}
@@ -63,6 +75,8 @@ ALL_FUNCTIONS = {
     "governance_run": "timerTrigger",
     "clean_up_review_round": "queueTrigger",
     "read_audit": "httpTrigger",
+    "offboard_guest": "httpTrigger",
+    "offboard_guests": "httpTrigger",
 }
 
 

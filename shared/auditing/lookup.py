@@ -43,7 +43,15 @@ async def guest_trail(deps: AuditingDeps, query: GuestQuery) -> GuestTrail:
         deps.disabled.disabled_guest(guest_id),
         deps.trail.list_audit(guest_id=guest_id),
     )
+    if _written_by_offboarding(onboarding, denial):
+        onboarding = None
     return GuestTrail(guest_id, onboarding, denial, disabled, records)
+
+
+def _written_by_offboarding(onboarding: OnboardingRecord | None, denial: Denial | None) -> bool:
+    """An offboarding's cool-down writes the address's record (so onboarding finds its denial) with
+    the denial's own date: that record leads to the guest but says nothing of an onboarding."""
+    return bool(onboarding and denial and denial.by_offboarding and onboarding.created_at == denial.denied_at)
 
 
 async def round_records(trail: AuditTrail, instance_id: str) -> list[AuditRecord]:

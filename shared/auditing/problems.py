@@ -1,5 +1,5 @@
-"""The audit endpoint's problem types, each rendered by ``shared.http``; docs/openapi.yaml lists the
-same slugs for ``GET /audit`` and a test keeps them equal."""
+"""The audit endpoint's problem types, each rendered by ``shared.webhooks.problems`` (the one home of
+problem documents); docs/openapi.yaml lists the same slugs for ``GET /audit`` and a test keeps them equal."""
 
 from __future__ import annotations
 

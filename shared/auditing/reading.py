@@ -15,7 +15,7 @@ from shared.auditing.deps import AuditingDeps
 from shared.auditing.lookup import guest_trail, round_records
 from shared.auditing.query import GuestQuery, parse_query
 from shared.errors import NothingRecorded
-from shared.http import Reply
+from shared.webhooks.problems import Reply
 
 log = logging.getLogger("guestkeeper.audit")
 

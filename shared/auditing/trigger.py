@@ -14,7 +14,7 @@ import azure.functions as func
 
 from shared.auditing import reading
 from shared.auditing.deps import AuditingDeps
-from shared.http import reply_for_common_error
+from shared.webhooks.problems import reply_for_error
 
 log = logging.getLogger("guestkeeper.http")
 
@@ -29,7 +29,7 @@ def blueprint(deps: Callable[[], AuditingDeps]) -> func.Blueprint:
         try:
             reply = await reading.answer(deps(), dict(req.params))
         except Exception as exc:  # the edge: every error becomes a problem document
-            reply = reply_for_common_error(exc)
+            reply = reply_for_error(exc)
             log.info("read_audit answered %s %s", reply.status, reply.body["type"].rsplit("/", 1)[-1])
         return func.HttpResponse(
             reply.encoded(), status_code=reply.status, headers=reply.headers, mimetype=reply.media_type

@@ -32,6 +32,12 @@ def add_member(graph: GraphServiceClient, group_id: str, user_id: str) -> Reques
     return graph.groups.by_group_id(group_id).members.ref.to_post_request_information(reference)
 
 
+def remove_member(graph: GraphServiceClient, group_id: str, user_id: str) -> RequestInformation:
+    """``DELETE /groups/{id}/members/{id}/$ref``: 204, or 404 when it is not (or no longer) a member."""
+    members = graph.groups.by_group_id(group_id).members
+    return members.by_directory_object_id(user_id).ref.to_delete_request_information()
+
+
 def add_sponsor(graph: GraphServiceClient, user_id: str, sponsor_id: str) -> RequestInformation:
     """``POST /users/{id}/sponsors/$ref`` (v1.0): the internal user responsible for the guest."""
     reference = ReferenceCreate(odata_id=_object_url(graph, "users", sponsor_id))

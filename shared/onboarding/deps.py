@@ -9,8 +9,10 @@ from datetime import datetime
 from msgraph.graph_service_client import GraphServiceClient
 
 from shared.onboarding.gateway import DirectoryGateway
-from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.onboarding.settings import OnboardingSettings
 from shared.state import AuditTrail, Denials, OnboardingRecords, WebhookClaims
+from shared.webhooks.envelope import Envelope
+from shared.webhooks.settings import WebhookSettings
 
 
 @dataclass(frozen=True)
@@ -22,5 +24,9 @@ class OnboardingDeps:
     claims: WebhookClaims  # replay refusal
     records: OnboardingRecords  # 201 or 200, and the address's guest id for the cool-down
     denials: Denials  # the cool-down
-    audit: AuditTrail  # cool-down overrides
+    audit: AuditTrail  # what onboarding changed, and cool-down overrides
     clock: Callable[[], datetime]
+
+    @property
+    def envelope(self) -> Envelope:
+        return Envelope(self.webhook, self.claims, self.clock, self.settings.max_body_bytes)

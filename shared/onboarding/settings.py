@@ -1,44 +1,18 @@
-"""Settings of the onboarding endpoint: the webhook signature and the onboarding policy.
+"""Settings of the onboarding endpoint: the onboarding policy.
 
-Two sections of ``shared.settings.Settings``: ``WebhookSettings`` (the Standard Webhooks secret and
-clock skew) and ``OnboardingSettings`` (groups, domains, redirect URLs, cool-down, request limits).
+One section of ``shared.settings.Settings``: groups, domains, redirect URLs, cool-down, request
+limits. The webhook signature's secret and clock skew are ``shared.webhooks.settings``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from shared.config import GUID, Env, Secret
+from shared.config import GUID, Env
 
 DOMAIN = re.compile(r"^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
-
-
-@dataclass(frozen=True)
-class WebhookSettings:
-    secret: Secret  # "whsec_" + base64, as Standard Webhooks defines it
-    tolerance_seconds: int
-
-    @classmethod
-    def from_env(cls, env: Env) -> WebhookSettings:
-        secret = env.secret("WEBHOOK_SECRET", required=True)
-        if secret is not None and webhook_key(secret) is None:
-            env.problem("WEBHOOK_SECRET", "must be 'whsec_' followed by base64 of at least 16 bytes")
-        tolerance = env.integer("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1, maximum=3600)
-        return cls(secret=secret or Secret(""), tolerance_seconds=tolerance)
-
-
-def webhook_key(secret: Secret) -> bytes | None:
-    """The HMAC key of a Standard Webhooks secret, or None if it is not valid base64 of 16+ bytes."""
-    text = secret.reveal().removeprefix("whsec_")
-    try:
-        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return key if len(key) >= 16 else None
 
 
 @dataclass(frozen=True)

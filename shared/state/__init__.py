@@ -4,12 +4,13 @@ Partitions (``PartitionKey``) and their row keys:
 
 - ``webhook``    sha256 of a webhook id: claimed, then done or refused (replay refusal)
 - ``onboarding`` hash of a normalised e-mail address -> guest object id (201 vs 200, cool-down)
-- ``denial``     guest object id -> latest review denial (written by cleanup)
-- ``disabled``   guest object id -> when cleanup disabled it (governance deletes after the grace period)
+- ``denial``     guest object id -> latest review denial (written by cleanup) or offboarding
+- ``disabled``   guest object id -> when cleanup or an offboarding disabled it (governance deletes
+                 after the grace period)
 - ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
-                 onboarding's, cleanup's and grace deletions' rows have stable keys
-                 (``onboarding-{guest}-...``, ``cleanup-{instance}-...``, ``grace-{guest}-...``) so
-                 retried deliveries and re-runs never duplicate
+                 onboarding's, cleanup's, offboarding's and grace deletions' rows have stable keys
+                 (``onboarding-{guest}-...``, ``cleanup-{instance}-...``, ``offboarding-{delivery}-...``,
+                 ``grace-{guest}-...``) so retried deliveries and re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
 - ``enqueued``   access-review instance id -> its cleanup message was sent (governance sweep)
 - ``drained``    review definition id -> an old series whose every instance was handed to cleanup
@@ -34,6 +35,7 @@ from shared.state.disabled import DisabledGuests
 from shared.state.onboarding import OnboardingRecords
 from shared.state.records import (
     ADDRESS_SALT,
+    OFFBOARDING,
     AuditRecord,
     Claim,
     Denial,
@@ -49,6 +51,7 @@ from shared.state.webhooks import STALE_CLAIM, WebhookClaims
 __all__ = [
     "ADDRESS_SALT",
     "KEYS_PER_QUERY",
+    "OFFBOARDING",
     "STALE_CLAIM",
     "TRANSACTION_SIZE",
     "AuditRecord",

@@ -256,3 +256,26 @@ def test_the_module_runs_and_reports_bad_settings_by_name(tmp_path: Path) -> Non
         assert done.returncode == 2, argv
         assert done.stderr.startswith(f"error: {argv[0] if argv[0] != 'report' else 'round'} must be"), argv
         assert "ada@" not in done.stderr
+
+
+async def test_an_offboarded_guest_shows_the_offboarding_and_says_who_disabled_it(
+    post: Any, offboard: Any, environ: dict[str, str]
+) -> None:
+    created = await post(guest("ada@fabrikam.com", groups=[FEELGOOD]))
+    user_id = created.json["userId"]
+    assert (await offboard({"email": "ada@fabrikam.com", "reason": "contract ended"})).status == 200
+    lines = await cli(environ, "guest", "Ada@Fabrikam.com")
+    assert lines == await cli(environ, "guest", user_id)
+    *records, count, about = lines
+    assert sorted(line.split("  ")[1:3] for line in records) == [
+        ["offboarding.disable-account", "disabled"],
+        ["offboarding.guest", "disabled"],
+        ["offboarding.remove-membership", "removed"],
+        ["onboarding.add-membership", "added"],
+        ["onboarding.invite", "invited"],
+    ]
+    assert not any("ada@" in line.lower() for line in lines)
+    assert count == "5 records"
+    assert about.startswith(f"guest {user_id}: onboarded 20")
+    assert "by an HR offboarding; disabled 20" in about
+    assert about.endswith("by an HR offboarding")

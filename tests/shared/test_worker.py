@@ -3,6 +3,8 @@ each flow its own few dependencies."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from shared.queue.sender import StorageCleanupQueue
@@ -43,6 +45,19 @@ async def test_each_flow_gets_the_workers_one_client_store_and_clock() -> None:
 
 
 @pytest.mark.usefixtures("environment")
+def test_offboarding_is_handed_onboardings_groups_and_governances_grace() -> None:
+    """Read once, by their own sections: the flows cannot disagree on which groups Guestkeeper
+    manages or when a disabled guest is deleted."""
+    lazy = LazyWorker()
+    worker, offboarding = lazy.get(), lazy.offboarding()
+    assert offboarding.managed_groups is worker.settings.onboarding.allowed_group_ids
+    assert offboarding.grace_days == worker.settings.governance.grace_days == 30
+    assert offboarding.settings is worker.settings.offboarding
+    assert offboarding.graph is worker.graph
+    assert offboarding.disabled is worker.store.disabled
+
+
+@pytest.mark.usefixtures("environment")
 async def test_the_cleanup_queue_is_built_by_the_first_governance_run_and_kept() -> None:
     lazy = LazyWorker()
     assert lazy.get().queue is None  # onboarding-only traffic never builds a queue client
@@ -57,3 +72,29 @@ def test_old_webhook_ids_are_forgotten_after_twice_the_accepted_clock_skew() -> 
     governance = LazyWorker().governance()
     assert governance.webhook_retention is not None
     assert governance.webhook_retention.total_seconds() == 2 * 300  # WEBHOOK_TOLERANCE_SECONDS default
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_worker_built_in_an_event_loop_is_closed_when_that_loop_shuts_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """devhost runs the app under ``asyncio.run``: the storage clients close with it, so aiohttp has
+    no unclosed session to warn about at exit."""
+    lazy = LazyWorker()
+    closed: list[bool] = []
+
+    async def first_invocation() -> None:
+        worker = lazy.get()
+
+        async def close() -> None:
+            closed.append(True)
+
+        monkeypatch.setattr(worker, "close", close)
+
+    asyncio.run(first_invocation())
+    assert closed == [True]
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_worker_built_outside_a_loop_is_left_alone() -> None:
+    assert LazyWorker().get().store is not None  # nothing to close it with, and no error

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.auditing.problems import PROBLEM_TYPES
-from shared.http import PROBLEM_MEDIA_TYPE
+from shared.webhooks.problems import PROBLEM_MEDIA_TYPE
 from shared.worker import Worker
 
 GUID = "0a5d2f34-6baa-4455-a3e7-0682c2094cac"

@@ -18,6 +18,7 @@ from graph_emulator import TenantState
 from shared.auditing import trigger
 from shared.cleanup.round import clean_up_instance
 from shared.worker import LazyWorker, Worker
+from tests.emulator.access_review_fixtures import add_guest
 from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, cleanup_deps, finished_round, guests
 from tests.shared.conftest import FAST_RETRIES, MEGAN, RETAIL, guest, handler, settings_env
 
@@ -52,6 +53,47 @@ async def test_a_guest_just_onboarded_by_address_and_by_id(
     by_id = await read({"guest": user_id.upper(), "code": "the-function-key"})
     assert by_id.json == body
     assert emulator_state.requests.round_trips == 0  # the state table only
+
+
+async def test_an_onboarded_guest_then_offboarded_shows_both_flows_rows(
+    post: Any, offboard: Any, read: Any, emulator_state: TenantState
+) -> None:
+    user_id = (await post(guest("ada@fabrikam.com", groups=[FEELGOOD]))).json["userId"]
+    offboarded = await offboard({"email": "ada@fabrikam.com", "externalRef": "HR-7", "reason": "ended"})
+    assert offboarded.status == 200
+    emulator_state.requests.clear()
+    body = (await read({"guest": "ada@fabrikam.com"})).json
+    assert body["guestId"] == user_id
+    assert body["facts"]["onboarded"] is not None
+    assert body["facts"]["denied"]["instanceId"] == body["facts"]["disabled"]["instanceId"] == "offboarding"
+    assert sorted((r["action"], r["outcome"]) for r in body["records"]) == [
+        ("offboarding.disable-account", "disabled"),
+        ("offboarding.guest", "disabled"),
+        ("offboarding.remove-membership", "removed"),
+        ("onboarding.add-membership", "added"),
+        ("onboarding.invite", "invited"),
+    ]
+    summary = next(r for r in body["records"] if r["action"] == "offboarding.guest")
+    assert summary["detail"]["externalRef"] == "HR-7"  # the summary's JSON detail is expanded
+    assert emulator_state.requests.round_trips == 0
+
+
+async def test_a_guest_only_offboarded_is_found_by_address_and_not_called_onboarded(
+    offboard: Any, read: Any, emulator_state: TenantState
+) -> None:
+    """Offboarding's cool-down writes the address's record, dated as its denial: it finds the guest
+    but is no onboarding."""
+    contractor = add_guest(emulator_state, "Grace", groups=(FEELGOOD,))
+    assert (await offboard({"email": contractor.mail})).status == 200
+    body = (await read({"guest": contractor.mail})).json
+    assert body["guestId"] == contractor.id
+    assert body["facts"]["onboarded"] is None
+    assert body["facts"]["denied"]["instanceId"] == "offboarding"
+    assert {r["action"] for r in body["records"]} == {
+        "offboarding.remove-membership",
+        "offboarding.disable-account",
+        "offboarding.guest",
+    }
 
 
 async def test_a_round_and_its_denied_guest_after_cleanup(

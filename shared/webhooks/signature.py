@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from shared.errors import ConfigurationError, FieldError, SignatureRejected
-from shared.onboarding.settings import WebhookSettings, webhook_key
+from shared.webhooks.settings import WebhookSettings, webhook_key
 
 HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 WEBHOOK_ID = re.compile(r"^[\x21-\x7e]{1,256}$")
