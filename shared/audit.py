@@ -31,7 +31,7 @@ from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, StorageSettings
 from shared.errors import GuestkeeperError
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.state import AuditRecord, StateStore
 
 
@@ -84,7 +84,7 @@ class Tools:
         """Re-enqueue a round in the host's encoding (``CleanupMessage.encode()``)."""
         if self.storage.connection_string is None:
             raise GuestkeeperError("re-enqueueing needs AzureWebJobsStorage as a connection string")
-        queue = StorageCleanupQueue.from_settings(self.storage, self.cleanup.queue_name, None)
+        queue = StorageQueue.from_settings(self.storage, self.cleanup.queue_name, None)
         try:
             await queue.send(message)
         finally:

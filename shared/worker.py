@@ -23,7 +23,7 @@ from shared.graph.batch import RetryPolicy
 from shared.graph.client import graph_client_from_settings
 from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.gateway import DirectoryGateway
-from shared.queue.sender import CleanupQueue, StorageCleanupQueue
+from shared.queue.sender import CleanupQueue, StorageQueue
 from shared.settings import Settings
 from shared.state import StateStore
 
@@ -78,7 +78,7 @@ class Worker:
     def governance(self) -> GovernanceDeps:
         settings = self.settings
         if self.queue is None:
-            self.queue = StorageCleanupQueue.from_settings(
+            self.queue = StorageQueue.from_settings(
                 settings.storage, settings.cleanup.queue_name, settings.governance.queue_service_uri
             )
         return GovernanceDeps(
@@ -100,7 +100,7 @@ class Worker:
         """Close the state table and the queue client built here. A Functions worker keeps them for
         its life; tests and the benchmark close them when they are done."""
         await self.store.close()
-        if isinstance(self.queue, StorageCleanupQueue):
+        if isinstance(self.queue, StorageQueue):
             await self.queue.close()
 
     def cleanup(self) -> CleanupDeps:

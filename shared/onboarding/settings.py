@@ -6,13 +6,11 @@ clock skew) and ``OnboardingSettings`` (groups, domains, redirect URLs, cool-dow
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from shared.config import GUID, Env, Secret
+from shared.config import GUID, Env, Secret, webhook_key
 
 DOMAIN = re.compile(r"^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
@@ -29,16 +27,6 @@ class WebhookSettings:
             env.problem("WEBHOOK_SECRET", "must be 'whsec_' followed by base64 of at least 16 bytes")
         tolerance = env.integer("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1, maximum=3600)
         return cls(secret=secret or Secret(""), tolerance_seconds=tolerance)
-
-
-def webhook_key(secret: Secret) -> bytes | None:
-    """The HMAC key of a Standard Webhooks secret, or None if it is not valid base64 of 16+ bytes."""
-    text = secret.reveal().removeprefix("whsec_")
-    try:
-        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return key if len(key) >= 16 else None
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ import azure.functions as func
 import pytest
 from standardwebhooks import Webhook
 
-from shared.config import Secret
+from shared.config import Secret, webhook_key
 from shared.graph.batch import RetryPolicy
 from shared.onboarding import trigger as onboarding_trigger
-from shared.onboarding.settings import webhook_key
 from shared.onboarding.signature import sign
 from shared.settings import Settings
 from shared.state import StateStore

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.worker import LazyWorker
 from tests.shared.conftest import settings_env
 
@@ -47,7 +47,7 @@ async def test_the_cleanup_queue_is_built_by_the_first_governance_run_and_kept()
     lazy = LazyWorker()
     assert lazy.get().queue is None  # onboarding-only traffic never builds a queue client
     queue = lazy.governance().queue
-    assert isinstance(queue, StorageCleanupQueue)
+    assert isinstance(queue, StorageQueue)
     assert lazy.governance().queue is queue
     await queue.close()
 

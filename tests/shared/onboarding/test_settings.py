@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.config import Env, Secret
-from shared.onboarding.settings import OnboardingSettings, webhook_key
+from shared.config import Env, Secret, webhook_key
+from shared.onboarding.settings import OnboardingSettings
 from tests.shared.conftest import SECRET, settings_env
 
 

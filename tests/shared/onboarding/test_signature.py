@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
-from shared.config import Secret
+from shared.config import Secret, webhook_key
 from shared.errors import ConfigurationError, SignatureRejected
-from shared.onboarding.settings import WebhookSettings, webhook_key
+from shared.onboarding.settings import WebhookSettings
 from shared.onboarding.signature import sign, verify
 from tests.shared.conftest import SECRET, signed_headers
 
