@@ -61,6 +61,7 @@ ALL_FUNCTIONS = {
     "onboard_guests": "httpTrigger",
     "governance_run": "timerTrigger",
     "clean_up_review_round": "queueTrigger",
+    "deliver_hr_callback": "queueTrigger",
 }
 
 
@@ -84,6 +85,9 @@ def test_timer_and_queue_bindings(indexed: dict[str, Any]) -> None:
     queue = _trigger(indexed["clean_up_review_round"])
     assert queue["queueName"] == "%CLEANUP_QUEUE_NAME%"
     assert queue["connection"] == "AzureWebJobsStorage"
+    callbacks = _trigger(indexed["deliver_hr_callback"])
+    assert callbacks["queueName"] == "%HR_CALLBACK_QUEUE_NAME%"
+    assert callbacks["connection"] == "AzureWebJobsStorage"
 
 
 def test_onboarding_http_bindings(indexed: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from shared.errors import GraphFailure
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
 from shared.graph.paging import pages
 from shared.graph.raw import send_json
-from shared.graph.requests import member_groups, user_facts
+from shared.graph.requests import member_groups, remove_member, user_facts
 from shared.queue.message import CleanupMessage
 
 DECISION_FIELDS = ["id", "decision", "principal", "applyResult", "reviewedDateTime"]
@@ -145,11 +145,7 @@ async def remove_members(
 ) -> dict[str, int | GraphFailure]:
     """``DELETE /groups/{g}/members/{u}/$ref`` for each guest: 204, or 404 (already gone), or a failure."""
     ids = list(guest_ids)
-    members = graph.groups.by_group_id(group_id).members
-    requests = [
-        BatchRequest(f"r{n}", members.by_directory_object_id(g).ref.to_delete_request_information())
-        for n, g in enumerate(ids)
-    ]
+    requests = [BatchRequest(f"r{n}", remove_member(graph, group_id, g)) for n, g in enumerate(ids)]
     return _statuses(ids, "r", await send_batch(graph, requests, policy=policy))
 
 

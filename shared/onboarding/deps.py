@@ -10,6 +10,7 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from shared.onboarding.gateway import DirectoryGateway
 from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.state import AuditTrail, Denials, OnboardingRecords, WebhookClaims
 
 
@@ -24,3 +25,4 @@ class OnboardingDeps:
     denials: Denials  # the cool-down
     audit: AuditTrail  # cool-down overrides
     clock: Callable[[], datetime]
+    outcomes: OutcomePublisher = NO_OUTCOMES  # onboarded, refused by policy, cool-down: for HR

@@ -3,7 +3,8 @@
 Order: 413 (size), 401 (signature), 415 (media type), 400 (JSON), 409 (webhook id seen before),
 then validation and the domain. The webhook id is claimed atomically before processing; the
 claim is kept when the answer is final (2xx or 4xx) and released when it is not (5xx), so the
-sender's retry with the same id completes the work instead of being refused as a replay.
+sender's retry with the same id completes the work instead of being refused as a replay. Each
+guest's terminal outcome is published for HR (``outcomes``) before the claim is made final.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import (
+    GuestkeeperError,
     MalformedRequest,
     PayloadTooLarge,
     RequestRefused,
@@ -25,8 +27,9 @@ from shared.errors import (
     WebhookReplayed,
 )
 from shared.onboarding.deps import OnboardingDeps
-from shared.onboarding.models import BulkOutcome, OnboardingResult
+from shared.onboarding.models import BulkItem, BulkOutcome, OnboardingResult
 from shared.onboarding.onboard import onboard_guest, onboard_guests
+from shared.onboarding.outcomes import publish_outcomes
 from shared.onboarding.signature import verify
 from shared.onboarding.validation import parse_bulk_request, parse_guest_request
 from shared.state import Claim, WebhookClaims
@@ -47,15 +50,23 @@ class Delivery:
 
 async def receive_one(deps: OnboardingDeps, delivery: Delivery) -> OnboardingResult:
     """``POST /api/guests``."""
-    async with _signed_json(deps, delivery) as payload:
-        return await onboard_guest(deps, parse_guest_request(payload))
+    async with _signed_json(deps, delivery) as (payload, webhook_id):
+        request = parse_guest_request(payload)
+        try:
+            result = await onboard_guest(deps, request)
+        except GuestkeeperError as error:
+            await publish_outcomes(deps, webhook_id, [BulkItem(0, request.external_ref, error=error)])
+            raise
+        await publish_outcomes(deps, webhook_id, [BulkItem(0, request.external_ref, result=result)])
+        return result
 
 
 async def receive_many(deps: OnboardingDeps, delivery: Delivery) -> BulkOutcome:
     """``POST /api/guests/batch``."""
-    async with _signed_json(deps, delivery) as payload:
+    async with _signed_json(deps, delivery) as (payload, webhook_id):
         parsed = parse_bulk_request(payload, max_guests=deps.settings.max_batch_guests)
         outcome = await onboard_guests(deps, parsed)
+        await publish_outcomes(deps, webhook_id, outcome.items)
         done = sum(1 for item in outcome.items if item.result is not None)
         log.info(
             "bulk delivery: %d guests, %d onboarded, %d not",
@@ -78,7 +89,8 @@ async def _replay_detail(claims: WebhookClaims, webhook_id: str, claim: Claim) -
 
 
 @asynccontextmanager
-async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterator[Any]:
+async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterator[tuple[Any, str]]:
+    """The verified delivery's JSON and webhook id, inside its replay claim."""
     limit = deps.settings.max_body_bytes
     if len(delivery.body) > limit:
         raise PayloadTooLarge(f"The body is {len(delivery.body)} bytes; the limit is {limit}.")
@@ -93,7 +105,7 @@ async def _signed_json(deps: OnboardingDeps, delivery: Delivery) -> AsyncIterato
         log.info("delivery %s refused: %s", _loggable(webhook_id), claim.value)
         raise WebhookReplayed(await _replay_detail(claims, webhook_id, claim))
     try:
-        yield payload
+        yield payload, webhook_id
     except RequestRefused as refusal:
         await claims.finish_webhook(webhook_id, status=refusal.status, now=deps.clock())
         log.info("delivery %s refused: %s", _loggable(webhook_id), refusal.slug)

@@ -22,7 +22,9 @@ from graph_emulator import TenantState
 from graph_emulator.resources.access_reviews.backend import backend_of
 from shared.governance.deps import GovernanceDeps
 from shared.governance.settings import GovernanceSettings
+from shared.graph.pacing import SlidingWindowLimiter
 from shared.graph.raw import send_json
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.queue.message import MESSAGE_ENCODING, CleanupMessage
 from shared.queue.sender import CleanupQueue
 from shared.settings import Settings
@@ -52,8 +54,12 @@ def governance_deps(
     state: TenantState,
     *,
     retention: dt.timedelta | None = None,
+    outcomes: OutcomePublisher = NO_OUTCOMES,
+    pacer: SlidingWindowLimiter | None = None,
 ) -> GovernanceDeps:
-    """What a pass is handed, on the emulator's clock; webhook ids are kept unless ``retention``."""
+    """What a pass is handed, on the emulator's clock; webhook ids are kept unless ``retention``.
+    The managed groups and redirect URL are the test settings' onboarding ones, as the worker's."""
+    onboarding = make_settings().onboarding
     return GovernanceDeps(
         graph=graph,
         settings=settings,
@@ -62,9 +68,15 @@ def governance_deps(
         disabled=store.disabled,
         audit=store.audit,
         claims=store.webhooks,
+        records=store.onboarding,
+        invitations=store.invitations,
+        pacer=pacer or SlidingWindowLimiter(),
+        managed_groups=onboarding.allowed_group_ids,
+        redirect_url=onboarding.redirect_url,
         clock=state.clock.now,
         retry=FAST_RETRIES,
         webhook_retention=retention,
+        outcomes=outcomes,
     )
 
 
