@@ -30,7 +30,11 @@ class PendingInvitations:
             entities = table.query_entities("PartitionKey eq 'invitation'")
             return {
                 e["RowKey"]: InvitationMark(
-                    e["RowKey"], e["PendingSince"], e.get("RemindedAt"), e.get("ExpiredAt")
+                    e["RowKey"],
+                    e["PendingSince"],
+                    reminded_at=e.get("RemindedAt"),
+                    expiring_at=e.get("ExpiringAt"),
+                    expired_at=e.get("ExpiredAt"),
                 )
                 async for e in entities
             }
