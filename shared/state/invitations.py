@@ -6,10 +6,11 @@ pending is forgotten once nothing is left to record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from contextlib import suppress
 
-from azure.data.tables import UpdateMode
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.state.records import InvitationMark
 from shared.state.table import TRANSACTION_SIZE, Table, storage_errors
@@ -47,18 +48,25 @@ class PendingInvitations:
             optional = {"RemindedAt": mark.reminded_at, "ExpiringAt": mark.expiring_at}
             optional |= {"ExpiredAt": mark.expired_at}
             rows.append(row | {k: v for k, v in optional.items() if v is not None})
-        await self._submit([("upsert", row, {"mode": UpdateMode.REPLACE}) for row in rows])
-
-    async def forget(self, guest_ids: Iterable[str]) -> None:
-        """Drop the marks of guests no longer pending, 100 a transaction."""
-        await self._submit(
-            [("delete", {"PartitionKey": "invitation", "RowKey": g}) for g in dict.fromkeys(guest_ids)]
-        )
-
-    async def _submit(self, operations: Sequence[Any]) -> None:
-        if not operations:
-            return
         table = await self._table.client()
         with storage_errors():
-            for start in range(0, len(operations), TRANSACTION_SIZE):
-                await table.submit_transaction(operations[start : start + TRANSACTION_SIZE])
+            for start in range(0, len(rows), TRANSACTION_SIZE):
+                chunk = rows[start : start + TRANSACTION_SIZE]
+                await table.submit_transaction(
+                    [("upsert", row, {"mode": UpdateMode.REPLACE}) for row in chunk]
+                )
+
+    async def forget(self, guest_ids: Iterable[str]) -> None:
+        """Drop the marks of guests no longer pending, 100 a transaction; a transaction that meets
+        a mark already gone falls back to one delete per mark."""
+        rows = [{"PartitionKey": "invitation", "RowKey": g} for g in dict.fromkeys(guest_ids)]
+        table = await self._table.client()
+        with storage_errors():
+            for start in range(0, len(rows), TRANSACTION_SIZE):
+                chunk = rows[start : start + TRANSACTION_SIZE]
+                try:
+                    await table.submit_transaction([("delete", row) for row in chunk])
+                except TableTransactionError:
+                    for row in chunk:
+                        with suppress(ResourceNotFoundError):
+                            await table.delete_entity(row["PartitionKey"], row["RowKey"])
