@@ -123,7 +123,7 @@ async def app_stack(
         }
         for name, value in values.items():
             monkeypatch.setenv(name, value)
-        built = _record_workers(monkeypatch)  # the host's first invocation builds one from this env
+        built = record_workers(monkeypatch)  # the host's first invocation builds one from this env
         key = secrets.token_urlsafe(16)
         host = DevHost(
             DevHostOptions(
@@ -157,7 +157,7 @@ async def app_stack(
                 await close_graph_client(worker.graph)
 
 
-def _record_workers(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
+def record_workers(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
     """The workers the host's ``function_app`` builds, so that the stack can close their clients."""
     built: list[Worker] = []
     get = LazyWorker.get
