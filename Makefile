@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test lint typecheck unit demo start bench emulator deps clean format
+.PHONY: test lint typecheck unit demo start bench soak emulator deps clean format
 
 deps: $(STAMP) $(NODE_STAMP)
 
@@ -39,8 +39,9 @@ unit: deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## make demo: the tutorial's story end to end on the emulator, Azurite and devhost, with a report.
+## make demo REVIEWERS=sponsors: the same story with each guest's sponsor as its reviewer.
 demo: deps
-	$(PY) -m scripts.demo
+	$(PY) -m scripts.demo $(if $(REVIEWERS),--reviewers $(REVIEWERS))
 
 ## make start: emulator + Azurite, then `func start` when Core Tools are installed, devhost otherwise.
 start: deps
@@ -49,6 +50,11 @@ start: deps
 ## make bench: the benchmark scenarios at full size (figures go to docs/performance.md).
 bench: deps
 	$(PY) -m bench
+
+## make soak: the endurance run, about 10 minutes, not part of make test: a thousand webhooks over devhost
+## while two review rounds finish, then 10,000 fuzzed requests; a table of figures (docs/reliability.md).
+soak: deps
+	$(PY) -m pytest -m soak tests/reliability $(PYTEST_ARGS)
 
 ## make emulator: the Graph emulator on a loopback port (PORT=8765 by default).
 emulator: $(STAMP)

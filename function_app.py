@@ -11,6 +11,7 @@ import azure.functions as func
 from shared.callbacks import trigger as callbacks
 from shared.cleanup import trigger as cleanup
 from shared.governance import trigger as governance
+from shared.offboarding import trigger as offboarding
 from shared.onboarding import trigger as onboarding
 from shared.worker import LazyWorker
 
@@ -19,4 +20,5 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 app.register_functions(onboarding.blueprint(worker.onboarding))
 app.register_functions(governance.blueprint(worker.governance))
 app.register_functions(cleanup.blueprint(worker.cleanup))
+app.register_functions(offboarding.blueprint(worker.offboarding))
 app.register_functions(callbacks.blueprint(worker.callbacks))

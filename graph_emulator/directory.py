@@ -50,6 +50,8 @@ class Group:
     group_types: list[str] = field(default_factory=list)
     is_assignable_to_role: bool = False
     visibility: str | None = None
+    # Set by the service ("Team" once a team is created for the group), never by clients.
+    resource_provisioning_options: list[str] = field(default_factory=list)
     created: datetime | None = None
     members: dict[str, None] = field(default_factory=dict)  # insertion-ordered set of object ids
     owners: dict[str, None] = field(default_factory=dict)

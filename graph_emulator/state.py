@@ -188,6 +188,7 @@ class TenantState:
             group_types=list(raw.get("groupTypes", [])),
             is_assignable_to_role=raw.get("isAssignableToRole", False),
             visibility=raw.get("visibility"),
+            resource_provisioning_options=list(raw.get("resourceProvisioningOptions", [])),
             created=now,
             owners=ids(raw.get("owners", [])),
             members=ids(raw.get("members", [])),

@@ -7,6 +7,9 @@ prints the tail of each process's log (``.demo/*.log``) and exits 1.
 
     python -m scripts.demo            # the report as text
     python -m scripts.demo --json     # the report as JSON on stdout (tests); progress on stderr
+    python -m scripts.demo --reviewers sponsors   # each guest's sponsor reviews (REVIEW_REVIEWERS)
+
+``make demo REVIEWERS=sponsors`` (or ``GUESTKEEPER_DEMO_REVIEWERS=sponsors``) does the last.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from typing import TextIO
 
 from scripts.processes import LOG_DIR, ROOT, Stack, StartupError, terminate_on_sigterm
 from scripts.send_webhook import settings_values
-from scripts.story import Endpoints, StoryFailed, run_story
+from scripts.story import REVIEWERS, Endpoints, StoryFailed, run_story
 from scripts.story_report import StepRecord, StoryReport, render
 from shared.audit import record_json
 
 SAMPLE = ROOT / "local.settings.sample.json"
+REVIEWERS_VARIABLE = "GUESTKEEPER_DEMO_REVIEWERS"
 _EXECUTED = re.compile(r"Executed 'Functions\.(\w+)' \((Succeeded|Failed)")
 
 
@@ -53,7 +57,7 @@ def devhost_environment(values: dict[str, str], overrides: dict[str, str]) -> di
     return inherited | {"PYTHONUNBUFFERED": "1"} | overrides
 
 
-def start_stack(stack: Stack, log: TextIO) -> Endpoints:
+def start_stack(stack: Stack, log: TextIO, reviewers: str = "owners") -> Endpoints:
     values = settings_values(SAMPLE)
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     emulator = stack.start_emulator(clock_start=today, frozen=True)
@@ -61,11 +65,16 @@ def start_stack(stack: Stack, log: TextIO) -> Endpoints:
     storage = stack.start_azurite()
     log.write(f"  azurite   blob, queue and table on loopback, in memory  {_pid(stack)}\n")
     key = secrets.token_urlsafe(24)
-    env = devhost_environment(values, {"GRAPH_BASE_URL": f"{emulator}/v1.0", "AzureWebJobsStorage": storage})
+    overrides = {"GRAPH_BASE_URL": f"{emulator}/v1.0", "AzureWebJobsStorage": storage}
+    if reviewers != "owners":  # the sample leaves it empty: the app's default, owners
+        overrides["REVIEW_REVIEWERS"] = reviewers
+    env = devhost_environment(values, overrides)
     app = stack.start_devhost(
         env=env, settings_file=SAMPLE, function_key=key, master_key=secrets.token_urlsafe(32)
     )
     log.write(f"  devhost   {app}  function_app.app, settings from {SAMPLE.name}  {_pid(stack)}\n")
+    if reviewers != "owners":
+        log.write(f"            with REVIEW_REVIEWERS={reviewers}\n")
     return Endpoints(
         app_url=app,
         function_key=key,
@@ -112,6 +121,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json-file", type=Path, default=None, help="also write the JSON report here")
     parser.add_argument("--log-dir", type=Path, default=LOG_DIR, help="process logs and audit copy")
     parser.add_argument("--wait", type=float, default=60.0, help="bound of each wait in seconds")
+    parser.add_argument(
+        "--reviewers",
+        choices=sorted(REVIEWERS),
+        default=os.environ.get(REVIEWERS_VARIABLE) or "owners",
+        help=f"who reviews the guests (the app's REVIEW_REVIEWERS; default: ${REVIEWERS_VARIABLE} or owners)",
+    )
     return parser.parse_args(argv)
 
 
@@ -126,12 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with terminate_on_sigterm(), stack:
             log.write("Guestkeeper demo: starting the Graph emulator, Azurite and devhost\n")
-            endpoints = start_stack(stack, log)
+            endpoints = start_stack(stack, log, args.reviewers)
             endpoints = dataclasses.replace(endpoints, wait_seconds=args.wait)
             startup = time.monotonic() - began
             log.write("The story:\n")
             step = "the story"
-            report = asyncio.run(run_story(endpoints, progress=_progress(log)))
+            report = asyncio.run(run_story(endpoints, progress=_progress(log), reviewers=args.reviewers))
             step = "saving the audit"
             save_audit(report, stack.log_dir)
     except Exception as exc:  # StoryFailed names its step; anything else fails the current one

@@ -46,7 +46,13 @@ from scripts.story_report import (
 from shared.state import AuditRecord, StateStore, Table
 
 RETAIL = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"  # "Retail Partners", owned by Adele Vance
+ALEX = "3e4d5c6b-7a8f-4b9c-8d1e-2f3a4b5c6d7e"  # Alex Wilber, a member who owns neither group
 FINISHED = ("Completed", "Applied")
+# Who reviews (the app's REVIEW_REVIEWERS); the story's step 3 says who records the decisions.
+REVIEWERS = {
+    "owners": "group owners record their decisions",
+    "sponsors": "sponsors record their decisions (group owners for a guest without one)",
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ class Guest:
 
 JOHN = Guest("John Doe", "john@tailspintoys.com", "Tailspin Toys", (FEELGOOD,), "HR-1001", sponsor=MEGAN)
 ADA = Guest("Ada Lovelace", "ada@fabrikam.com", "Fabrikam", (FEELGOOD, RETAIL), "HR-1002")
-# What each group's owner decides (the emulator records it as the group's first owner).
+# What each guest's reviewer decides (the emulator records it as the item's first reviewer: the
+# group's first owner, or the guest's sponsor when sponsors review).
 DECISIONS = (
     (FEELGOOD, JOHN, "Deny", "Tailspin Toys' part in the campaign has ended."),
     (FEELGOOD, ADA, "Approve", "Fabrikam still runs the campaign's creative work."),
@@ -76,26 +83,42 @@ DECISIONS = (
 )
 
 
+def cast(reviewers: str) -> tuple[Guest, Guest]:
+    """The story's guests. When sponsors review, Alex Wilber asked for John (Feelgood's owner did
+    otherwise), so the report shows a sponsor deciding; Ada has no sponsor: the owners decide."""
+    return (dataclasses.replace(JOHN, sponsor=ALEX) if reviewers == "sponsors" else JOHN), ADA
+
+
 async def run_story(
-    endpoints: Endpoints, *, progress: Callable[[StepRecord], None] | None = None
+    endpoints: Endpoints,
+    *,
+    progress: Callable[[StepRecord], None] | None = None,
+    reviewers: str = "owners",
 ) -> StoryReport:
-    """Tell the whole story; return what happened, or raise ``StoryFailed`` naming the step."""
+    """Tell the whole story; return what happened, or raise ``StoryFailed`` naming the step.
+
+    ``reviewers`` is who the app was configured to ask (``REVIEW_REVIEWERS``): the story sets up its
+    guests and tells step 3 accordingly.
+    """
+    if reviewers not in REVIEWERS:
+        raise ValueError(f"reviewers must be one of {', '.join(REVIEWERS)}")
     started = time.monotonic()
     table = TableClient.from_connection_string(endpoints.storage_connection, endpoints.state_table)
     async with httpx.AsyncClient(timeout=30) as http:
         story = Driver(endpoints, http, StateStore.over(Table(table)), progress)
         try:
-            return await _tell(story, started)
+            return await _tell(story, started, reviewers)
         finally:
             await story.store.close()
 
 
-async def _tell(story: Driver, started: float) -> StoryReport:
+async def _tell(story: Driver, started: float, reviewers: str) -> StoryReport:
     baseline = await story.control("GET", "/requests")
     story.mark = int(baseline["roundTrips"])
     definitions_before = {d["id"] for d in (await story.control("GET", "/accessReviews"))["definitions"]}
     responses = {}
-    for guest in (JOHN, ADA):
+    guests = cast(reviewers)
+    for guest in guests:
         async with story.step(1, f"HR webhook onboards {guest.name} ({guest.company})") as details:
             responses[guest.email] = answer = await story.onboard(guest.name, guest.payload())
             details.append(_summary(answer))
@@ -106,9 +129,9 @@ async def _tell(story: Driver, started: float) -> StoryReport:
         start = parse_time(definition["body"]["settings"]["recurrence"]["range"]["startDate"] + "T00:00:00Z")
         details.append(f"definition {definition['id'][:8]}..., first round {start:%Y-%m-%d}")
 
-    guest_ids = {g.email: responses[g.email]["userId"] for g in (JOHN, ADA)}
+    guest_ids = {g.email: responses[g.email]["userId"] for g in guests}
     rounds = await _open_rounds(story, definition["id"], start, guest_ids[ADA.email])
-    await _decide(story, guest_ids)
+    await _decide(story, guest_ids, REVIEWERS[reviewers])
     await _end_rounds(story, definition["id"], rounds)
 
     async with story.step(4, "governance run (admin API) enqueues the finished rounds") as details:
@@ -117,9 +140,11 @@ async def _tell(story: Driver, started: float) -> StoryReport:
     cleanup = await _await_cleanup(story, rounds)
     graph = GraphUsage.between(baseline, await story.control("GET", "/requests"))
     async with story.step(5, "the report reads the outcome: emulator state, audit table") as details:
-        report = await _collect(story, definition, guest_ids, responses, graph, cleanup)
+        report = await _collect(story, guests, definition, guest_ids, responses, graph, cleanup)
         details.append(f"{len(report.audit)} audit records")
-    return dataclasses.replace(report, steps=tuple(story.steps), seconds=time.monotonic() - started)
+    return dataclasses.replace(
+        report, steps=tuple(story.steps), seconds=time.monotonic() - started, reviewers=reviewers
+    )
 
 
 def _summary(answer: dict[str, Any]) -> str:
@@ -157,8 +182,8 @@ async def _open_rounds(
         return rounds
 
 
-async def _decide(story: Driver, guest_ids: dict[str, str]) -> None:
-    async with story.step(3, "group owners record their decisions") as details:
+async def _decide(story: Driver, guest_ids: dict[str, str], title: str) -> None:
+    async with story.step(3, title) as details:
         reviewers: set[str] = set()
         decided: Counter[str] = Counter()
         for group, guest, decision, justification in DECISIONS:
@@ -211,6 +236,7 @@ async def _await_cleanup(story: Driver, rounds: list[dict[str, Any]]) -> tuple[i
 
 async def _collect(
     story: Driver,
+    cast: tuple[Guest, ...],
     definition: dict[str, Any],
     guest_ids: dict[str, str],
     responses: dict[str, dict[str, Any]],
@@ -222,7 +248,7 @@ async def _collect(
     users = {u["id"]: u for u in state["users"]}
     groups = {g["id"]: g for g in state["groups"]}
     guests = []
-    for guest in (JOHN, ADA):
+    for guest in cast:
         uid = guest_ids[guest.email]
         member_of = [g["display_name"] for g in groups.values() if uid in g["members"]]
         guests.append(
@@ -276,6 +302,7 @@ __all__ = [
     "ADA",
     "DECISIONS",
     "JOHN",
+    "REVIEWERS",
     "Endpoints",
     "HostInvocations",
     "Invocations",

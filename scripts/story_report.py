@@ -138,6 +138,7 @@ class StoryReport:
     cleanup_failed: int
     state_table: str
     seconds: float
+    reviewers: str = "owners"  # the app's REVIEW_REVIEWERS in this story
 
     def to_json(self) -> dict[str, Any]:
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "audit"}
@@ -196,9 +197,10 @@ def render(report: StoryReport, *, bold: str = "", reset: str = "") -> str:
             for g in report.guests
         ],
     )  # fmt: skip
-    out += ["", f"{bold}Review decisions{reset} (definition {report.definition_id})"]
+    who = "" if report.reviewers == "owners" else "; reviewers: sponsors (owners for a guest without one)"
+    out += ["", f"{bold}Review decisions{reset} (definition {report.definition_id}{who})"]
     out += table(
-        ["group", "reviewer", "guest", "recommended", "decision", "applied"],
+        ["group", "decided by", "guest", "recommended", "decision", "applied"],
         [
             (d.group, d.reviewer, d.guest, d.recommendation, d.decision, d.apply_result)
             for d in report.decisions

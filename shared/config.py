@@ -9,8 +9,6 @@ no ``repr`` or log line can show them.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import re
 from collections.abc import Mapping
@@ -54,17 +52,6 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(("Secret", len(self._value)))
-
-
-def webhook_key(secret: Secret) -> bytes | None:
-    """The HMAC key of a Standard Webhooks secret (``whsec_`` + base64), or None if it is not valid
-    base64 of 16+ bytes. Onboarding verifies with it; HR callbacks are signed with such a secret."""
-    text = secret.reveal().removeprefix("whsec_")
-    try:
-        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return key if len(key) >= 16 else None
 
 
 class Env:

@@ -3,11 +3,13 @@
 GuestkeeperError
  ├── ConfigurationError        a setting is missing or invalid (names every bad setting)
  ├── RequestRefused            the caller's request is refused before any Graph write;
- │    │                        rendered as application/problem+json (``shared.onboarding.problems``)
+ │    │                        rendered as application/problem+json (``shared.webhooks.problems``)
  │    ├── MalformedRequest     400 malformed-json
  │    ├── SignatureRejected    401 signature-missing | signature-invalid | signature-expired
  │    ├── PolicyRefused        403 domain-not-allowed | group-not-allowed | redirect-not-allowed
+ │    ├── GuestNotFound        404 guest-not-found (offboarding: no guest has the address)
  │    ├── WebhookReplayed      409 webhook-replayed
+ │    ├── AmbiguousGuest       409 guest-ambiguous (offboarding: several guests have the address)
  │    ├── RecentlyDenied       409 guest-recently-denied
  │    ├── PayloadTooLarge      413 payload-too-large
  │    ├── UnsupportedMediaType 415 unsupported-media-type
@@ -85,6 +87,14 @@ class MalformedRequest(RequestRefused):
     title = "The body is not valid JSON"
 
 
+class DuplicateKey(MalformedRequest):
+    """One JSON object names a member twice: parsers disagree on which value wins (RFC 8259 section 4),
+    so the signer may believe it sent something other than what we would act on."""
+
+    slug = "duplicate-json-key"
+    title = "The body names a JSON member twice"
+
+
 class SignatureRejected(RequestRefused):
     status = 401
     slug = "signature-invalid"
@@ -95,6 +105,18 @@ class PolicyRefused(RequestRefused):
     status = 403
     slug = "policy-refused"
     title = "Refused by onboarding policy"
+
+
+class GuestNotFound(RequestRefused):
+    status = 404
+    slug = "guest-not-found"
+    title = "No guest has this address"
+
+
+class AmbiguousGuest(RequestRefused):
+    status = 409
+    slug = "guest-ambiguous"
+    title = "Several guests have this address"
 
 
 class WebhookReplayed(RequestRefused):

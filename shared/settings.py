@@ -15,7 +15,9 @@ from shared.callbacks.settings import CallbackSettings
 from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, GraphSettings, StorageSettings
 from shared.governance.settings import GovernanceSettings
-from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.offboarding.settings import OffboardingSettings
+from shared.onboarding.settings import OnboardingSettings
+from shared.webhooks.settings import WebhookSettings
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Settings:
     storage: StorageSettings
     cleanup: CleanupSettings
     governance: GovernanceSettings
+    offboarding: OffboardingSettings
     callbacks: CallbackSettings
 
     @classmethod
@@ -39,6 +42,7 @@ class Settings:
             storage=StorageSettings.from_env(env),
             cleanup=CleanupSettings.from_env(env),
             governance=GovernanceSettings.from_env(env),
+            offboarding=OffboardingSettings.from_env(env),
             callbacks=CallbackSettings.from_env(env),
         )
         env.raise_if_problems()

@@ -2,17 +2,18 @@
 
 ``Worker`` holds the settings, the Graph client, the state store, the onboarding gateway, the
 retry policy, the outcome publisher and the clock, and gives each flow only what it uses
-(``onboarding()``, ``governance()``, ``cleanup()``, ``callbacks()``). ``function_app.py``
-registers each flow's blueprint with a ``LazyWorker``, which builds the worker on the first
-invocation (never at import or indexing time) and keeps it for the life of the process, as the
-Functions guidance on reusing clients recommends. Tests and the benchmark build a ``Worker`` of
-their own and hand it to the blueprints.
+(``onboarding()``, ``governance()``, ``cleanup()``, ``offboarding()``, ``callbacks()``).
+``function_app.py`` registers each flow's blueprint with a ``LazyWorker``, which builds the worker
+on the first invocation (never at import or indexing time) and keeps it for the life of the
+process, as the Functions guidance on reusing clients recommends. Tests and the benchmark build a
+``Worker`` of their own and hand it to the blueprints.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,7 @@ from shared.cleanup.deps import CleanupDeps
 from shared.governance.deps import GovernanceDeps
 from shared.graph.batch import RetryPolicy
 from shared.graph.client import graph_client_from_settings
+from shared.offboarding.deps import OffboardingDeps
 from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.gateway import DirectoryGateway
 from shared.outcomes import NO_OUTCOMES, OutcomePublisher, QueuedOutcomes
@@ -162,6 +164,23 @@ class Worker:
             max_dequeue_count=settings.cleanup.max_dequeue_count,  # host.json's, one for every queue
         )
 
+    def offboarding(self) -> OffboardingDeps:
+        settings = self.settings
+        return OffboardingDeps(
+            graph=self.graph,
+            settings=settings.offboarding,
+            webhook=settings.webhook,
+            managed_groups=settings.onboarding.allowed_group_ids,  # the groups Guestkeeper manages
+            grace_days=settings.governance.grace_days,  # the grace governance deletes after
+            claims=self.store.webhooks,
+            records=self.store.onboarding,
+            denials=self.store.denials,
+            disabled=self.store.disabled,
+            audit=self.store.audit,
+            clock=self.clock,
+            retry=self.retry,
+        )
+
 
 class LazyWorker:
     """The process's ``Worker``, built by the first invocation that asks for a flow's dependencies."""
@@ -169,6 +188,8 @@ class LazyWorker:
     def __init__(self, build: Callable[[], Worker] = Worker.from_env) -> None:
         self._build = build
         self._worker: Worker | None = None
+        self._closer: AsyncGenerator[None] | None = None
+        self._primed: asyncio.Task[None] | None = None
 
     @property
     def built(self) -> bool:
@@ -177,7 +198,23 @@ class LazyWorker:
     def get(self) -> Worker:
         if self._worker is None:
             self._worker = self._build()
+            self._close_with_the_loop(self._worker)
         return self._worker
+
+    def _close_with_the_loop(self, worker: Worker) -> None:
+        """Close the worker's clients when the event loop that built it shuts down.
+
+        The Functions programming model has no shutdown hook, but ``asyncio.run`` (devhost, scripts)
+        closes every suspended async generator before it closes the loop (``shutdown_asyncgens``):
+        one parked here closes the storage clients then, instead of aiohttp warning about unclosed
+        sessions at exit. A worker built outside a loop is left to the process's end.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._closer = _closes_on_shutdown(worker)
+        self._primed = loop.create_task(anext(self._closer))  # runs to the yield: the loop tracks it
 
     def onboarding(self) -> OnboardingDeps:
         return self.get().onboarding()
@@ -190,3 +227,13 @@ class LazyWorker:
 
     def callbacks(self) -> CallbackDeps:
         return self.get().callbacks()
+
+    def offboarding(self) -> OffboardingDeps:
+        return self.get().offboarding()
+
+
+async def _closes_on_shutdown(worker: Worker) -> AsyncGenerator[None]:
+    try:
+        yield
+    finally:
+        await worker.close()

@@ -53,9 +53,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    log_dir = tmp_path_factory.mktemp("demo")
+def run_demo(log_dir: Path, env: dict[str, str] | None = None) -> DemoRun:
     started = time.monotonic()
     done = subprocess.run(
         [
@@ -71,7 +69,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
         capture_output=True,
         text=True,
         timeout=180,
-        env=os.environ | {"NO_COLOR": "1"},
+        env=os.environ | {"NO_COLOR": "1"} | (env or {}),
     )
     seconds = time.monotonic() - started
     report_file = log_dir / "r.json"
@@ -79,6 +77,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     return DemoRun(
         done.returncode, done.stdout, done.stderr, json.loads(report_file.read_text()), log_dir, seconds
     )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def sponsors_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """``make demo REVIEWERS=sponsors`` sets the same variable."""
+    return run_demo(tmp_path_factory.mktemp("demo-sponsors"), {"GUESTKEEPER_DEMO_REVIEWERS": "sponsors"})
 
 
 def test_exits_0_well_under_two_minutes_and_stops_every_process(demo: DemoRun) -> None:
@@ -206,3 +215,33 @@ def test_groups_used_by_the_story_are_the_seeds() -> None:
     seed = json.loads((ROOT / "graph_emulator" / "default_seed.json").read_text())
     names = {g["id"]: g["displayName"] for g in seed["groups"]}
     assert (names[FEELGOOD], names[RETAIL]) == (FEELGOOD_NAME, RETAIL_NAME)
+
+
+def test_sponsors_as_reviewers_the_report_shows_who_decided(sponsors_demo: DemoRun) -> None:
+    """REVIEW_REVIEWERS=sponsors: John's sponsor (Alex Wilber, who owns no group) decides for him; Ada
+    has no sponsor, so each group's owner decides (the fallback reviewers). The outcome is the same."""
+    report = sponsors_demo.report
+    assert report["reviewers"] == "sponsors"
+    decided = {(d["group"], d["guest"]): (d["reviewer"], d["decision"]) for d in report["decisions"]}
+    assert decided == {
+        (FEELGOOD_NAME, "John Doe"): ("Alex Wilber", "Deny"),
+        (FEELGOOD_NAME, "Ada Lovelace"): ("Megan Bowen", "Approve"),
+        (RETAIL_NAME, "Ada Lovelace"): ("Adele Vance", "Approve"),
+    }
+    titles = [s["title"] for s in report["steps"]]
+    assert "sponsors record their decisions (group owners for a guest without one)" in titles
+    john, ada = sponsors_demo.guest("John Doe"), sponsors_demo.guest("Ada Lovelace")
+    assert (john["groups_now"], john["enabled"]) == ([], False)
+    assert (ada["groups_now"], ada["enabled"]) == ([FEELGOOD_NAME, RETAIL_NAME], True)
+    assert "with REVIEW_REVIEWERS=sponsors" in sponsors_demo.stderr
+    assert re.search(r"Review decisions \(definition [0-9a-f-]+; reviewers: sponsors", sponsors_demo.stdout)
+    assert re.search(
+        r"Feelgood Marketing Campaign\s+Alex Wilber\s+John Doe\s+Deny\s+Deny", sponsors_demo.stdout
+    )
+    assert [pid for pid in report["pids"] if alive(pid)] == []
+
+
+def test_the_default_story_is_reviewed_by_owners(demo: DemoRun) -> None:
+    assert demo.report["reviewers"] == "owners"
+    assert "group owners record their decisions" in [s["title"] for s in demo.report["steps"]]
+    assert "REVIEW_REVIEWERS" not in demo.stderr

@@ -22,6 +22,18 @@ EXPECTED = {
         "methods": ["POST"],
         "authLevel": "FUNCTION",
     },
+    "offboard_guest": {
+        "type": "httpTrigger",
+        "route": "guests/offboard",
+        "methods": ["POST"],
+        "authLevel": "FUNCTION",
+    },
+    "offboard_guests": {
+        "type": "httpTrigger",
+        "route": "guests/offboard/batch",
+        "methods": ["POST"],
+        "authLevel": "FUNCTION",
+    },
 }
 ROOT = Path(__file__).resolve().parent.parent
 TRIGGER_TYPES = {"httpTrigger", "timerTrigger", "queueTrigger"}
@@ -61,6 +73,8 @@ ALL_FUNCTIONS = {
     "onboard_guests": "httpTrigger",
     "governance_run": "timerTrigger",
     "clean_up_review_round": "queueTrigger",
+    "offboard_guest": "httpTrigger",
+    "offboard_guests": "httpTrigger",
     "deliver_hr_callback": "queueTrigger",
 }
 

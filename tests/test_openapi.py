@@ -4,12 +4,25 @@ shapes and problem types must agree."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
 
+from shared.offboarding import validation as offboarding_validation
+from shared.offboarding.models import (
+    AccountStatus,
+    BulkItem,
+    BulkOutcome,
+    GroupStatus,
+    OffboardingResult,
+    OffboardRequest,
+)
+from shared.offboarding.models import GroupOutcome as OffboardGroupOutcome
+from shared.offboarding.responses import reply_for_bulk
+from shared.offboarding.settings import OffboardingSettings
 from shared.onboarding import validation
 from shared.onboarding.models import (
     GroupOutcome,
@@ -19,7 +32,8 @@ from shared.onboarding.models import (
     SponsorOutcome,
     SponsorStatus,
 )
-from shared.onboarding.problems import PROBLEM_BASE, PROBLEM_TYPES
+from shared.webhooks import fields
+from shared.webhooks.problems import PROBLEM_BASE, PROBLEM_TYPES
 from tests.test_function_app import index_functions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,15 +86,15 @@ def test_request_fields_and_limits_match_validation() -> None:
     assert set(guest["properties"]) == validation.GUEST_FIELDS
     assert set(guest["required"]) == {"email", "groups"}
     assert guest["additionalProperties"] is False
-    assert guest["properties"]["email"]["maxLength"] == validation.MAX_EMAIL
+    assert guest["properties"]["email"]["maxLength"] == fields.MAX_EMAIL
     assert guest["properties"]["displayName"]["maxLength"] == validation.MAX_DISPLAY_NAME
     assert guest["properties"]["groups"]["maxItems"] == validation.MAX_GROUPS
-    assert guest["properties"]["externalRef"]["maxLength"] == validation.MAX_EXTERNAL_REF
+    assert guest["properties"]["externalRef"]["maxLength"] == fields.MAX_EXTERNAL_REF
     assert guest["properties"]["redirectUrl"]["maxLength"] == validation.MAX_URL
     assert set(SCHEMAS["InvitationOptions"]["properties"]) == validation.INVITATION_FIELDS
     assert SCHEMAS["InvitationOptions"]["properties"]["message"]["maxLength"] == validation.MAX_MESSAGE
     assert set(SCHEMAS["Override"]["properties"]) == {"reason"}
-    assert SCHEMAS["Override"]["properties"]["reason"]["maxLength"] == validation.MAX_REASON
+    assert SCHEMAS["Override"]["properties"]["reason"]["maxLength"] == fields.MAX_REASON
     assert set(SCHEMAS["BulkRequest"]["properties"]) == {"guests"}
 
 
@@ -107,10 +121,57 @@ def test_problem_types_match_the_catalogue() -> None:
     assert PROBLEM_BASE == "https://guestkeeper.dev/problems/"
 
 
-@pytest.mark.parametrize("path", ["/guests", "/guests/batch"])
+ENVELOPE = {400, 401, 409, 413, 415, 422, 500, 503}  # refusals of the request as a whole
+PER_GUEST = {  # what each endpoint answers besides: a single guest's own outcomes, or 207
+    "/guests": {201, 200, 403, 502},
+    "/guests/batch": {207},
+    "/guests/offboard": {200, 404, 502},
+    "/guests/offboard/batch": {207},
+}
+
+
+@pytest.mark.parametrize("path", sorted(PER_GUEST))
 def test_every_status_the_endpoint_can_answer_is_documented(path: str) -> None:
     responses = set(SPEC["paths"][path]["post"]["responses"])
-    envelope = {400, 401, 409, 413, 415, 422, 500, 503}  # refusals of the request as a whole
-    expected = (envelope | {201, 200, 403, 502}) if path == "/guests" else (envelope | {207})
-    assert responses == {str(s) for s in expected}
-    assert {str(s) for s in PROBLEM_TYPES.values()} <= {str(s) for s in envelope | {403, 502}}
+    assert responses == {str(s) for s in ENVELOPE | PER_GUEST[path]}
+
+
+def test_every_problem_status_is_answered_by_some_single_guest_endpoint() -> None:
+    answered = ENVELOPE | PER_GUEST["/guests"] | PER_GUEST["/guests/offboard"]
+    assert set(PROBLEM_TYPES.values()) <= answered
+
+
+def test_offboarding_request_fields_and_limits_match_validation() -> None:
+    leaver = SCHEMAS["OffboardRequest"]
+    assert set(leaver["properties"]) == offboarding_validation.GUEST_FIELDS
+    assert leaver["required"] == ["email"]
+    assert leaver["additionalProperties"] is False
+    assert leaver["properties"]["email"]["maxLength"] == fields.MAX_EMAIL
+    assert leaver["properties"]["externalRef"]["maxLength"] == fields.MAX_EXTERNAL_REF
+    assert leaver["properties"]["reason"]["maxLength"] == fields.MAX_REASON
+    assert leaver["properties"]["cooldown"]["default"] is OffboardRequest("x@y.zz").cooldown
+    bulk = SCHEMAS["OffboardBulkRequest"]["properties"]["guests"]
+    assert bulk["maxItems"] == OffboardingSettings().max_batch_guests
+
+
+def test_offboarding_result_shapes_match_what_the_app_writes() -> None:
+    result = OffboardingResult(
+        user_id=GID,
+        groups=(OffboardGroupOutcome(GID, GroupStatus.REMOVED),),
+        account=AccountStatus.DISABLED,
+        delete_after=datetime(2026, 2, 4, tzinfo=UTC),
+        cooldown=True,
+        external_ref="HR-1",
+    )
+    body = result.to_json()
+    schema = SCHEMAS["OffboardingResult"]
+    assert set(body) == set(schema["properties"])
+    assert set(schema["required"]) == set(body) - {"externalRef"}
+    assert set(body["groups"][0]) == set(SCHEMAS["OffboardGroupOutcome"]["properties"])
+    assert {s.value for s in GroupStatus} == set(
+        SCHEMAS["OffboardGroupOutcome"]["properties"]["status"]["enum"]
+    )
+    assert {s.value for s in AccountStatus} == set(schema["properties"]["account"]["enum"])
+    bulk = reply_for_bulk(BulkOutcome((BulkItem(0, "HR-1", result=result),))).body
+    assert set(bulk["summary"]) == set(SCHEMAS["OffboardBulkResult"]["properties"]["summary"]["required"])
+    assert set(bulk["results"][0]) <= set(SCHEMAS["OffboardBulkEntry"]["properties"])

@@ -19,9 +19,9 @@ import azure.functions as func
 from bench.emulator import Endpoint
 from bench.workload import ONBOARDING_GROUPS, REDIRECT_URL
 from shared.graph.client import graph_client_from_settings
-from shared.onboarding.signature import sign
 from shared.settings import Settings
 from shared.state import StateStore
+from shared.webhooks.signature import sign
 from shared.worker import Worker
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"guestkeeper-benchmark-secret-32b").decode()

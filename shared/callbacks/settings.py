@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import POISON_SUFFIX, Env, Secret, webhook_key
+from shared.config import POISON_SUFFIX, Env, Secret
+from shared.webhooks.settings import webhook_key
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ from shared.cleanup import graph_calls as cleanup_graph
 from shared.cleanup.audit import Action, Outcome
 from shared.cleanup.decisions import DecisionTally
 from shared.cleanup.deps import CleanupDeps
-from shared.cleanup.graph_calls import GuestFacts
 from shared.cleanup.outcomes import review_outcomes
 from shared.errors import GraphFailure
+from shared.graph import guest_access
+from shared.graph.guest_access import AccountVerdict, GuestFacts, account_verdict
 from shared.outcomes import publish_all
 from shared.queue.message import CleanupMessage
 from shared.state import AuditRecord
@@ -69,18 +70,10 @@ class RoundContext:
 def account_kept(fact: GuestFacts, group_id: str) -> tuple[Outcome, str | None] | None:
     """Why a denied guest's account stays as it is (outcome, detail); None: it is to be disabled.
 
-    The one rule for real and dry runs: only an enabled guest account left with no other group.
+    ``shared.graph.guest_access.account_verdict`` for the reviewed group, in cleanup's audit words.
     """
-    others = fact.other_groups(group_id)
-    if not fact.found:
-        return Outcome.USER_NOT_FOUND, None
-    if others:
-        return Outcome.KEPT_OTHER_GROUPS, f"{others} other groups"
-    if not fact.is_guest:
-        return Outcome.KEPT_NOT_GUEST, f"userType {fact.user_type}"
-    if fact.enabled is False:
-        return Outcome.ALREADY_DISABLED, None
-    return None
+    verdict, detail = account_verdict(fact, {group_id})
+    return None if verdict is AccountVerdict.DISABLE else (Outcome(verdict.value), detail)
 
 
 async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, int]:
@@ -88,7 +81,7 @@ async def dry_run_round(ctx: RoundContext, tally: DecisionTally) -> dict[str, in
     records: list[AuditRecord] = []
     if ctx.applies_decisions:
         records.append(ctx.round(Action.APPLY, Outcome.DRY_RUN, "apply", "would call applyDecisions"))
-    facts = await cleanup_graph.look_up(ctx.deps.graph, tally.denied, ctx.deps.retry)
+    facts = await guest_access.look_up(ctx.deps.graph, tally.denied, ctx.deps.retry)
     for guest_id, fact in facts.items():
         if fact.in_group(ctx.group_id):
             records.append(ctx.guest(guest_id, Action.REMOVE, Outcome.DRY_RUN, "would remove"))
@@ -109,7 +102,7 @@ async def real_round(
     records: list[AuditRecord] = []
     failures: list[GraphFailure] = []
     applied = await _apply_decisions(ctx, records)
-    facts = await cleanup_graph.look_up(ctx.deps.graph, tally.denied, ctx.deps.retry) if tally.denied else {}
+    facts = await guest_access.look_up(ctx.deps.graph, tally.denied, ctx.deps.retry) if tally.denied else {}
     removed = await _remove(ctx, tally, facts, records, failures, applied)
     facts |= await _recheck(ctx, facts, removed)
     await _accounts(ctx, facts, records, failures)
@@ -183,10 +176,10 @@ async def _recheck(
     ctx: RoundContext, facts: dict[str, GuestFacts], removed: set[str]
 ) -> dict[str, GuestFacts]:
     """Re-read the groups of guests just removed that had others: a parallel round may have removed those."""
-    again = [g for g in removed if facts[g].other_groups(ctx.group_id)]
+    again = [g for g in removed if facts[g].other_groups({ctx.group_id})]
     if not again:
         return {}
-    fresh = await cleanup_graph.look_up(ctx.deps.graph, again, ctx.deps.retry, with_user=False)
+    fresh = await guest_access.look_up(ctx.deps.graph, again, ctx.deps.retry, with_user=False)
     return {g: GuestFacts(g, fresh[g].groups, facts[g].user_type, facts[g].enabled) for g in again}
 
 
@@ -206,7 +199,7 @@ async def _accounts(
             already.append(guest_id)
         records.append(ctx.guest(guest_id, Action.ACCOUNT, outcome, detail))
     results = (
-        await cleanup_graph.disable_accounts(ctx.deps.graph, to_disable, ctx.deps.retry) if to_disable else {}
+        await guest_access.disable_accounts(ctx.deps.graph, to_disable, ctx.deps.retry) if to_disable else {}
     )
     for guest_id, result in results.items():
         if isinstance(result, GraphFailure):

@@ -1,23 +1,25 @@
-"""The desired quarterly guest-review definition, built from policy, and how to tell it drifted.
+"""The desired quarterly guest-review definition, built from policy.
 
-Pure: no I/O. The definition is built as the SDK's typed model (what we send) and compared as
-JSON (what Graph returns), on exactly the properties Guestkeeper manages, after normalising what
-Graph fills in or reshapes (date-only ``startDate``, recurrence defaults, ``queryRoot``, echoed
-``backupReviewers``).
+Pure: no I/O. The definition is built as the SDK's typed model (what we send); ``drift`` compares
+it, as JSON, with what Graph returns. The policy's options map onto Graph's documented shapes:
+every guest or only inactive ones (``accessReviewInactiveUsersQueryScope``), every Microsoft 365
+group or only those with a team (``resourceProvisioningOptions/Any(x:x eq 'Team')``), and who
+reviews (``reviewers``). docs/governance.md has the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiota_serialization_json.json_serialization_writer import JsonSerializationWriter
 from msgraph.generated.models.access_review_apply_action import AccessReviewApplyAction
+from msgraph.generated.models.access_review_inactive_users_query_scope import (
+    AccessReviewInactiveUsersQueryScope,
+)
 from msgraph.generated.models.access_review_query_scope import AccessReviewQueryScope
-from msgraph.generated.models.access_review_reviewer_scope import AccessReviewReviewerScope
 from msgraph.generated.models.access_review_schedule_definition import AccessReviewScheduleDefinition
 from msgraph.generated.models.access_review_schedule_settings import AccessReviewScheduleSettings
 from msgraph.generated.models.patterned_recurrence import PatternedRecurrence
@@ -26,11 +28,15 @@ from msgraph.generated.models.recurrence_pattern_type import RecurrencePatternTy
 from msgraph.generated.models.recurrence_range import RecurrenceRange
 from msgraph.generated.models.recurrence_range_type import RecurrenceRangeType
 
+from shared.governance.reviewers import REVIEWER_KINDS, STAGE_COUNTS, assign, one_recurrence_days
+
 GUEST_SCOPE_QUERY = "./members/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')"
-GUEST_REVIEW_SCOPE_MARKER = "./members"  # the documented filter value for all-M365-groups guest reviews
+GUEST_REVIEW_SCOPE_MARKER = "./members"  # the scope query of every all-M365-groups guest review
+TEAMS_ONLY_CLAUSE = "resourceProvisioningOptions/Any(x:x+eq+'Team')"
 APPLY_ACTIONS = ("removeAccessApplyAction", "disableAndDeleteUserApplyAction")
 DEFAULT_DECISIONS = ("None", "Approve", "Deny", "Recommendation")
 RECURRENCE_TYPES = ("absoluteMonthly", "weekly")
+STAGE_DAY_SETTINGS = ("REVIEW_SPONSOR_STAGE_DAYS", "REVIEW_OWNER_STAGE_DAYS")
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,16 @@ class ReviewPolicy:
     reminder_notifications: bool = True
     excluded_group_ids: tuple[str, ...] = field(default=())
     allow_auto_apply_with_deny: bool = False
+    inactive_days: int | None = None  # None: every guest; else only guests inactive this long
+    teams_only: bool = False  # only the groups that have a team
+    reviewers: str = "owners"  # or "sponsors" (owners, then fallback reviewers, for guests without one)
+    stages: int = 1  # 2: sponsors first, then owners
+    stage_days: tuple[int, int] = (7, 7)  # with two stages: the sponsors', then the owners' days
+
+    @property
+    def duration_days(self) -> int:
+        """How long a round lasts: with stages, their total (which overrides instanceDurationInDays)."""
+        return sum(self.stage_days) if self.stages == 2 else self.instance_duration_days
 
     def problems(self) -> dict[str, str]:
         """Invalid combinations, keyed by the setting to fix (empty when the policy is sound)."""
@@ -98,6 +114,37 @@ class ReviewPolicy:
                 "auto-apply with a default decision of Deny revokes every guest's access when reviewers "
                 "are silent; set REVIEW_ALLOW_AUTO_APPLY_WITH_DENY=true to accept that explicitly"
             )
+        if self.inactive_days is not None and self.inactive_days < 1:
+            found["REVIEW_INACTIVE_DAYS"] = "must be at least 1 day (leave it empty to review every guest)"
+        if self.reviewers not in REVIEWER_KINDS:
+            found["REVIEW_REVIEWERS"] = f"must be one of {', '.join(REVIEWER_KINDS)}"
+        if self.stages not in STAGE_COUNTS:
+            found["REVIEW_STAGES"] = "must be 1 or 2"
+        elif self.stages == 2:
+            found |= self._stage_problems()
+        return found
+
+    def _stage_problems(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.reviewers != "sponsors":
+            two = "(two stages: the sponsors, then the owners)"
+            found["REVIEW_STAGES"] = f"must be 1 unless REVIEW_REVIEWERS=sponsors {two}"
+            found["REVIEW_REVIEWERS"] = f"must be sponsors when REVIEW_STAGES=2 {two}"
+        for name, days in zip(STAGE_DAY_SETTINGS, self.stage_days, strict=True):
+            if days < 1:
+                found[name] = "must be at least 1 day"
+        if found or self.recurrence_type not in RECURRENCE_TYPES or not 1 <= self.recurrence_interval <= 12:
+            return found  # the limit needs sound stages and a sound recurrence
+        limit = one_recurrence_days(self.recurrence_type, self.recurrence_interval)
+        total = sum(self.stage_days)
+        if total > limit:
+            sponsor, owner = STAGE_DAY_SETTINGS
+            why = (
+                f"days, more than one recurrence ({limit} days with REVIEW_RECURRENCE_TYPE and "
+                "REVIEW_RECURRENCE_INTERVAL)"
+            )
+            found[sponsor] = f"with {owner} adds up to {total} {why}"
+            found[owner] = f"with {sponsor} adds up to {total} {why}"
         return found
 
 
@@ -106,10 +153,23 @@ def next_quarter_start(today: dt.date) -> dt.date:
     return dt.date(today.year + (month > 12), (month - 1) % 12 + 1, 1)
 
 
-def enumeration_query(excluded: tuple[str, ...]) -> str:
-    """All Unified groups, minus the excluded ones (the documented ``id ne`` form)."""
-    clauses = ["groupTypes/any(c:c+eq+'Unified')", *(f"id+ne+'{gid}'" for gid in sorted(excluded))]
+def enumeration_query(excluded: tuple[str, ...], *, teams_only: bool = False) -> str:
+    """All Unified groups (or those with a team), minus the excluded ones (the documented ``id ne`` form)."""
+    clauses = [
+        "groupTypes/any(c:c+eq+'Unified')",
+        *([TEAMS_ONLY_CLAUSE] if teams_only else []),
+        *(f"id+ne+'{gid}'" for gid in sorted(excluded)),
+    ]
     return f"/groups?$filter=({'+and+'.join(clauses)})&$count=true"
+
+
+def guest_scope(inactive_days: int | None) -> AccessReviewQueryScope:
+    """Every guest of a group, or only those inactive for ``inactive_days`` (create page, example 2)."""
+    if inactive_days is None:
+        return AccessReviewQueryScope(query=GUEST_SCOPE_QUERY, query_type="MicrosoftGraph")
+    scope = AccessReviewInactiveUsersQueryScope(query=GUEST_SCOPE_QUERY, query_type="MicrosoftGraph")
+    scope.additional_data["inactiveDuration"] = f"P{inactive_days}D"  # ISO 8601 (see the look-back below)
+    return scope
 
 
 def build_definition(policy: ReviewPolicy, *, today: dt.date) -> AccessReviewScheduleDefinition:
@@ -122,7 +182,7 @@ def build_definition(policy: ReviewPolicy, *, today: dt.date) -> AccessReviewSch
         justification_required_on_approval=policy.justification_required,
         default_decision_enabled=policy.default_decision_enabled,
         default_decision=policy.default_decision,
-        instance_duration_in_days=policy.instance_duration_days,
+        instance_duration_in_days=policy.duration_days,
         auto_apply_decisions_enabled=policy.auto_apply,
         recommendations_enabled=policy.recommendations_enabled,
         apply_actions=actions,
@@ -137,19 +197,25 @@ def build_definition(policy: ReviewPolicy, *, today: dt.date) -> AccessReviewSch
     )
     # kiota writes a timedelta as str() ("30 days, 0:00:00"), not ISO 8601: send the duration ourselves.
     settings.additional_data["recommendationLookBackDuration"] = f"P{policy.recommendation_look_back_days}D"
+    who = assign(
+        policy.reviewers,
+        policy.stages,
+        [r.query for r in policy.fallback_reviewers],
+        stage_days=policy.stage_days,
+        recommendations=policy.recommendations_enabled,
+    )
     return AccessReviewScheduleDefinition(
         display_name=policy.display_name,
         description_for_admins=policy.description_for_admins,
         description_for_reviewers=policy.description_for_reviewers,
-        scope=AccessReviewQueryScope(query=GUEST_SCOPE_QUERY, query_type="MicrosoftGraph"),
+        scope=guest_scope(policy.inactive_days),
         instance_enumeration_scope=AccessReviewQueryScope(
-            query=enumeration_query(policy.excluded_group_ids), query_type="MicrosoftGraph"
+            query=enumeration_query(policy.excluded_group_ids, teams_only=policy.teams_only),
+            query_type="MicrosoftGraph",
         ),
-        reviewers=[AccessReviewReviewerScope(query="./owners", query_type="MicrosoftGraph")],
-        fallback_reviewers=[
-            AccessReviewReviewerScope(query=r.query, query_type="MicrosoftGraph")
-            for r in policy.fallback_reviewers
-        ],
+        reviewers=who.reviewers,
+        fallback_reviewers=who.fallback_reviewers,
+        stage_settings=who.stages,
         settings=settings,
     )
 
@@ -160,65 +226,3 @@ def to_json(definition: AccessReviewScheduleDefinition) -> dict[str, Any]:
     writer.write_object_value(None, definition)
     data: dict[str, Any] = json.loads(writer.get_serialized_content())
     return data
-
-
-# ---------------------------------------------------------------- drift
-
-
-def _managed_view(definition: Mapping[str, Any], *, compare_start: bool) -> dict[str, Any]:
-    """The managed properties of a definition's JSON, normalised for comparison."""
-    settings = definition.get("settings") or {}
-    recurrence = settings.get("recurrence") or {}
-    pattern = recurrence.get("pattern") or {}
-    rng = recurrence.get("range") or {}
-    view: dict[str, Any] = {
-        "displayName": definition.get("displayName"),
-        "descriptionForAdmins": definition.get("descriptionForAdmins") or "",
-        "descriptionForReviewers": definition.get("descriptionForReviewers") or "",
-        "scope": _query(definition.get("scope")),
-        "instanceEnumerationScope": _query(definition.get("instanceEnumerationScope")),
-        "reviewers": sorted(_query(r) for r in definition.get("reviewers") or []),
-        "fallbackReviewers": sorted(_query(r) for r in definition.get("fallbackReviewers") or []),
-        "settings.recurrence.pattern": (pattern.get("type"), pattern.get("interval")),
-        "settings.recurrence.range.type": rng.get("type"),
-        "settings.applyActions": sorted(
-            (a.get("@odata.type") or "").removeprefix("#") for a in settings.get("applyActions") or []
-        )
-        or ["microsoft.graph.removeAccessApplyAction"],
-    }
-    if compare_start:
-        view["settings.recurrence.range.startDate"] = str(rng.get("startDate") or "")[:10]
-    for key in (
-        "mailNotificationsEnabled",
-        "reminderNotificationsEnabled",
-        "justificationRequiredOnApproval",
-        "defaultDecisionEnabled",
-        "defaultDecision",
-        "instanceDurationInDays",
-        "autoApplyDecisionsEnabled",
-        "recommendationsEnabled",
-        "recommendationLookBackDuration",
-    ):
-        view[f"settings.{key}"] = settings.get(key)
-    return view
-
-
-def _query(scope: Any) -> str:
-    if not isinstance(scope, Mapping):
-        return ""
-    return str(scope.get("query") or "").replace(" ", "+")
-
-
-SCOPE_KEYS = frozenset({"scope", "instanceEnumerationScope"})
-
-
-def drift(desired: Mapping[str, Any], actual: Mapping[str, Any], *, compare_start: bool) -> list[str]:
-    """The managed properties on which ``actual`` differs from ``desired``, sorted."""
-    want = _managed_view(desired, compare_start=compare_start)
-    have = _managed_view(actual, compare_start=compare_start)
-    return sorted(key for key in want if want[key] != have.get(key))
-
-
-def needs_new_series(drifted: list[str]) -> bool:
-    """Scope changes cannot be PUT onto a running series (Graph updates settings, not scopes)."""
-    return any(key in SCOPE_KEYS for key in drifted)

@@ -1,10 +1,11 @@
 """Keep the quarterly guest review in place: one live definition of ours, matching the policy.
 
-``ensure_definition`` finds our definition (Graph cannot filter on ``displayName``: the documented
-``contains(scope/...query, './members')`` filter, then the name on the client), and creates it,
-replaces it (PUT, the full object) when a managed property drifted, or starts a new series when the
-old one ended or its scope must change (scopes cannot be PUT: the old series is ended by PUT with
-an end date, as Graph documents for stopping a series, or deleted if it never started).
+``ensure_definition`` finds our definition (Graph filters neither on ``displayName`` nor on the
+scope of an inactive-guests review: every definition is listed, and the name and the ``./members``
+scope are matched on the client), and creates it, replaces it (PUT, the full object) when a
+managed property drifted, or starts a new series when the old one ended or its scope, reviewers or
+stages must change (Graph does not PUT them: the old series is ended by PUT with an end date, as
+Graph documents for stopping a series, or deleted if it never started).
 
 Reads are JSON through the SDK's request builders (``raw.send_json``): no typed deserialisation of
 lists. docs/governance.md has the rules.
@@ -26,21 +27,14 @@ from msgraph.generated.models.access_review_schedule_definition import AccessRev
 from msgraph.graph_service_client import GraphServiceClient
 
 from shared.errors import Forbidden, GraphFailure
-from shared.governance.definition import (
-    GUEST_REVIEW_SCOPE_MARKER,
-    ReviewPolicy,
-    build_definition,
-    drift,
-    needs_new_series,
-    to_json,
-)
+from shared.governance.definition import GUEST_REVIEW_SCOPE_MARKER, ReviewPolicy, build_definition, to_json
+from shared.governance.drift import drift, needs_new_series
 from shared.governance.schedule import on_cadence, series_start
 from shared.graph.paging import list_all
 from shared.graph.raw import send_json
 
 log = logging.getLogger(__name__)
 
-SCOPE_FILTER = f"contains(scope/microsoft.graph.accessReviewQueryScope/query, '{GUEST_REVIEW_SCOPE_MARKER}')"
 START_KEY = "settings.recurrence.range.startDate"
 PAGE_SIZE = 100
 READ_ONLY = frozenset(
@@ -108,13 +102,22 @@ def _instant(text: str) -> dt.datetime:
 
 
 async def find_series(graph: GraphServiceClient, display_name: str) -> list[Series]:
-    """Our definitions: all-groups guest reviews (server filter) named ``display_name`` (client)."""
+    """Our definitions: all-groups guest reviews named ``display_name``, matched on the client.
+
+    The documented ``contains(scope/microsoft.graph.accessReviewQueryScope/query, './members')``
+    filter never matches an ``accessReviewInactiveUsersQueryScope`` (the list page: ``$filter`` "isn't
+    supported" on it), and a series of either kind must be found to be kept or ended.
+    """
     builder = graph.identity_governance.access_reviews.definitions
-    query = builder.DefinitionsRequestBuilderGetQueryParameters(filter=SCOPE_FILTER, top=PAGE_SIZE)
+    query = builder.DefinitionsRequestBuilderGetQueryParameters(top=PAGE_SIZE)
     request = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
-    return [
-        Series.from_json(i) for i in await list_all(graph, request) if i.get("displayName") == display_name
-    ]
+    return [Series.from_json(i) for i in await list_all(graph, request) if _ours(i, display_name)]
+
+
+def _ours(item: dict[str, Any], display_name: str) -> bool:
+    scope = item.get("scope")
+    query = str(scope.get("query") or "") if isinstance(scope, dict) else ""
+    return item.get("displayName") == display_name and query.startswith(GUEST_REVIEW_SCOPE_MARKER)
 
 
 def choose(found: Sequence[Series], today: dt.date) -> tuple[Series | None, tuple[Series, ...]]:

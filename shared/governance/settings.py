@@ -20,9 +20,11 @@ from shared.governance.definition import (
     APPLY_ACTIONS,
     DEFAULT_DECISIONS,
     RECURRENCE_TYPES,
+    STAGE_DAY_SETTINGS,
     Reviewer,
     ReviewPolicy,
 )
+from shared.governance.reviewers import REVIEWER_KINDS
 
 DEFAULT_SCHEDULE = "0 0 2 * * *"  # daily at 02:00 (host time zone, UTC by default)
 _TIMESPAN = re.compile(r"^\d{1,2}:\d{2}:\d{2}$")  # the host also accepts hh:mm:ss on dedicated plans
@@ -114,6 +116,14 @@ def review_policy(env: Env) -> ReviewPolicy:
         reminder_notifications=env.boolean("REVIEW_REMINDER_NOTIFICATIONS", base.reminder_notifications),
         excluded_group_ids=_group_ids(env, "REVIEW_EXCLUDED_GROUP_IDS"),
         allow_auto_apply_with_deny=env.boolean("REVIEW_ALLOW_AUTO_APPLY_WITH_DENY", False),
+        inactive_days=_optional_integer(env, "REVIEW_INACTIVE_DAYS"),
+        teams_only=env.boolean("REVIEW_TEAMS_ONLY", base.teams_only),
+        reviewers=_choice(env, "REVIEW_REVIEWERS", REVIEWER_KINDS, base.reviewers),
+        stages=env.integer("REVIEW_STAGES", base.stages, minimum=-_ANY, maximum=_ANY),
+        stage_days=(
+            env.integer(STAGE_DAY_SETTINGS[0], base.stage_days[0], minimum=-_ANY, maximum=_ANY),
+            env.integer(STAGE_DAY_SETTINGS[1], base.stage_days[1], minimum=-_ANY, maximum=_ANY),
+        ),
     )
 
 
@@ -126,6 +136,18 @@ def _choice(env: Env, name: str, allowed: tuple[str, ...], default: str) -> str:
         if value.casefold() == raw.casefold():
             return value
     return raw  # ReviewPolicy.problems() names the allowed values
+
+
+def _optional_integer(env: Env, name: str) -> int | None:
+    """An integer, or None when the setting is empty (the option is off)."""
+    raw = env.text(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        env.problem(name, f"must be an integer, not {raw!r}")
+        return None
 
 
 def _date(env: Env, name: str) -> dt.date | None:

@@ -1,7 +1,7 @@
 """JSON batching (``POST /$batch``) without the SDK batch classes' defects.
 
 The SDK's ``BatchRequestItem`` ignores ids passed to ``add_request``, drops response bodies and
-writes ``depends_on`` in snake case (``reference/sdk-and-functions-facts.md`` A5). So this helper:
+writes ``depends_on`` in snake case (msgraph-sdk 1.65). So this helper:
 
 - sets each item's id explicitly and never uses ``dependsOn`` (every batch is fully parallel);
 - builds items from the SDK's request builders (``to_*_request_information``) and sends the batch

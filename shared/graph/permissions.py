@@ -46,4 +46,18 @@ CLEANUP: dict[str, str] = {
     "with GroupMember.Read.All, POST /users/{id}/getMemberGroups",
 }
 
-APP_PERMISSIONS: tuple[str, ...] = tuple(dict.fromkeys((*ONBOARDING, *SPONSORS, *GOVERNANCE, *CLEANUP)))
+# The offboarding endpoint (docs/operations.md). Finding a guest by address, GET /users?$filter=...,
+# needs User.Read.All (user-list, application); its groups the getMemberGroups pair; removals
+# GroupMember.ReadWrite.All; disabling the pair for accountEnabled. Onboarding and cleanup hold them
+# all already: offboarding adds no permission of its own.
+OFFBOARDING: dict[str, str] = {
+    "User.Read.All": "GET /users?$filter=(mail eq '...' or otherMails/any(...)) and userType eq 'Guest'; "
+    "with GroupMember.Read.All, getMemberGroups; with User.EnableDisableAccount.All, the PATCH",
+    "GroupMember.Read.All": "with User.Read.All, POST /users/{id}/getMemberGroups",
+    "GroupMember.ReadWrite.All": "DELETE /groups/{id}/members/{id}/$ref (managed groups only)",
+    "User.EnableDisableAccount.All": "PATCH /users/{id} {accountEnabled: false} (with User.Read.All)",
+}
+
+APP_PERMISSIONS: tuple[str, ...] = tuple(
+    dict.fromkeys((*ONBOARDING, *SPONSORS, *GOVERNANCE, *CLEANUP, *OFFBOARDING))
+)

@@ -33,7 +33,7 @@ def add_member(graph: GraphServiceClient, group_id: str, user_id: str) -> Reques
 
 
 def remove_member(graph: GraphServiceClient, group_id: str, user_id: str) -> RequestInformation:
-    """``DELETE /groups/{id}/members/{id}/$ref``: 204, or 404 when it is not a member (any more)."""
+    """``DELETE /groups/{id}/members/{id}/$ref``: 204, or 404 when it is not (or no longer) a member."""
     members = graph.groups.by_group_id(group_id).members
     return members.by_directory_object_id(user_id).ref.to_delete_request_information()
 

@@ -1,5 +1,5 @@
-"""Step 2, the review cool-down: a guest a review denied recently is refused unless the request
-overrides it with a reason, which goes to the audit trail before any write."""
+"""Step 2, the review cool-down: a guest a review denied (or an HR offboarding ended) recently is
+refused unless the request overrides it with a reason, which goes to the audit trail before any write."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ async def check_cooldown(
     if denial is None or denial.denied_at < now - timedelta(days=settings.denial_cooldown_days):
         return
     if guest.request.override is None:
+        who = "An HR offboarding ended" if denial.by_offboarding else "An access review denied"
         raise RecentlyDenied(
-            f"An access review denied this guest on {denial.denied_at:%Y-%m-%d}, within the "
+            f"{who} this guest on {denial.denied_at:%Y-%m-%d}, within the "
             f"{settings.denial_cooldown_days}-day cool-down. Send override.reason to onboard anyway.",
             extensions={"guestId": denial.guest_id, "deniedAt": denial.denied_at.isoformat()},
         )

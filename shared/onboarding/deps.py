@@ -9,9 +9,11 @@ from datetime import datetime
 from msgraph.graph_service_client import GraphServiceClient
 
 from shared.onboarding.gateway import DirectoryGateway
-from shared.onboarding.settings import OnboardingSettings, WebhookSettings
+from shared.onboarding.settings import OnboardingSettings
 from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.state import AuditTrail, Denials, OnboardingRecords, WebhookClaims
+from shared.webhooks.envelope import Envelope
+from shared.webhooks.settings import WebhookSettings
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,7 @@ class OnboardingDeps:
     audit: AuditTrail  # cool-down overrides
     clock: Callable[[], datetime]
     outcomes: OutcomePublisher = NO_OUTCOMES  # onboarded, refused by policy, cool-down: for HR
+
+    @property
+    def envelope(self) -> Envelope:
+        return Envelope(self.webhook, self.claims, self.clock, self.settings.max_body_bytes)

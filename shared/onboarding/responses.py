@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.onboarding.models import BulkOutcome, OnboardingResult
-from shared.onboarding.problems import Reply, reply_for_error
+from shared.webhooks.problems import Reply, reply_for_error
 
 
 def reply_for_result(result: OnboardingResult) -> Reply:

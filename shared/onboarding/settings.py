@@ -1,7 +1,7 @@
-"""Settings of the onboarding endpoint: the webhook signature and the onboarding policy.
+"""Settings of the onboarding endpoint: the onboarding policy.
 
-Two sections of ``shared.settings.Settings``: ``WebhookSettings`` (the Standard Webhooks secret and
-clock skew) and ``OnboardingSettings`` (groups, domains, redirect URLs, cool-down, request limits).
+One section of ``shared.settings.Settings``: groups, domains, redirect URLs, cool-down, request
+limits. The webhook signature's secret and clock skew are ``shared.webhooks.settings``.
 """
 
 from __future__ import annotations
@@ -10,23 +10,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from shared.config import GUID, Env, Secret, webhook_key
+from shared.config import GUID, Env
 
 DOMAIN = re.compile(r"^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
-
-
-@dataclass(frozen=True)
-class WebhookSettings:
-    secret: Secret  # "whsec_" + base64, as Standard Webhooks defines it
-    tolerance_seconds: int
-
-    @classmethod
-    def from_env(cls, env: Env) -> WebhookSettings:
-        secret = env.secret("WEBHOOK_SECRET", required=True)
-        if secret is not None and webhook_key(secret) is None:
-            env.problem("WEBHOOK_SECRET", "must be 'whsec_' followed by base64 of at least 16 bytes")
-        tolerance = env.integer("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1, maximum=3600)
-        return cls(secret=secret or Secret(""), tolerance_seconds=tolerance)
 
 
 @dataclass(frozen=True)

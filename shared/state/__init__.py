@@ -5,10 +5,12 @@ Partitions (``PartitionKey``) and their row keys:
 - ``webhook``    sha256 of a webhook id: claimed, then done or refused (replay refusal)
 - ``onboarding`` hash of a normalised e-mail address -> guest object id, HR's externalRef (201 vs 200,
                  cool-down, which pending guests Guestkeeper invited, HR callbacks)
-- ``denial``     guest object id -> latest review denial (written by cleanup)
-- ``disabled``   guest object id -> when cleanup disabled it (governance deletes after the grace period)
+- ``denial``     guest object id -> latest review denial (written by cleanup) or offboarding
+- ``disabled``   guest object id -> when cleanup or an offboarding disabled it (governance deletes
+                 after the grace period)
 - ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
-                 cleanup's rows have stable keys (``cleanup-{instance}-...``) so re-runs never duplicate
+                 cleanup's and offboarding's rows have stable keys (``cleanup-{instance}-...``,
+                 ``offboarding-{delivery}-...``) so re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
 - ``enqueued``   access-review instance id -> its cleanup message was sent (governance sweep)
 - ``drained``    review definition id -> an old series whose every instance was handed to cleanup
@@ -35,6 +37,7 @@ from shared.state.invitations import PendingInvitations
 from shared.state.onboarding import OnboardingRecords
 from shared.state.records import (
     ADDRESS_SALT,
+    OFFBOARDING,
     AuditRecord,
     Claim,
     Denial,
@@ -50,6 +53,7 @@ from shared.state.webhooks import STALE_CLAIM, WebhookClaims
 __all__ = [
     "ADDRESS_SALT",
     "KEYS_PER_QUERY",
+    "OFFBOARDING",
     "STALE_CLAIM",
     "TRANSACTION_SIZE",
     "AuditRecord",

@@ -9,7 +9,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
 from shared.state.records import Denial
-from shared.state.table import KEYS_PER_QUERY, TRANSACTION_SIZE, Table, storage_errors
+from shared.state.table import TRANSACTION_SIZE, Table, storage_errors
 
 
 class Denials:
@@ -27,21 +27,14 @@ class Denials:
     async def record_denials(self, denied_at: Mapping[str, datetime], instance_id: str) -> None:
         """``record_denial`` for a whole round: the stored dates are read 14 guests a query and the
         newer denials written 100 a transaction, instead of a read and an upsert per guest."""
+        stored = await self._table.rows("denial", denied_at, ["DeniedAt"])
+        rows = [
+            {"PartitionKey": "denial", "RowKey": guest, "InstanceId": instance_id, "DeniedAt": at}
+            for guest, at in denied_at.items()
+            if guest not in stored or stored[guest]["DeniedAt"] <= at
+        ]
         table = await self._table.client()
-        ids = list(denied_at)
-        stored: dict[str, datetime] = {}
         with storage_errors():
-            for start in range(0, len(ids), KEYS_PER_QUERY):
-                names = {f"g{i}": guest for i, guest in enumerate(ids[start : start + KEYS_PER_QUERY])}
-                keys = " or ".join(f"RowKey eq @{name}" for name in names)
-                query = f"PartitionKey eq 'denial' and ( {keys} )"  # azure-data-tables splits on spaces
-                found = table.query_entities(query, parameters=names, select=["RowKey", "DeniedAt"])
-                stored |= {entity["RowKey"]: entity["DeniedAt"] async for entity in found}
-            rows = [
-                {"PartitionKey": "denial", "RowKey": guest, "InstanceId": instance_id, "DeniedAt": at}
-                for guest, at in denied_at.items()
-                if guest not in stored or stored[guest] <= at
-            ]
             for start in range(0, len(rows), TRANSACTION_SIZE):
                 chunk = rows[start : start + TRANSACTION_SIZE]
                 await table.submit_transaction([("upsert", e, {"mode": UpdateMode.REPLACE}) for e in chunk])

@@ -1,4 +1,4 @@
-"""Guests cleanup disabled, and when: governance deletes them after the grace period."""
+"""Guests cleanup or offboarding disabled, and when: governance deletes them after the grace period."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class DisabledGuests:
         self._table = table
 
     async def record_disabled(self, guest_id: str, *, instance_id: str, at: datetime) -> None:
-        """Remember when cleanup disabled ``guest_id``; the first date is kept on re-runs."""
+        """Remember when ``guest_id`` was disabled; the first date is kept on re-runs."""
         await self.record_disabled_many([guest_id], instance_id=instance_id, at=at)
 
     async def record_disabled_many(self, guest_ids: Iterable[str], *, instance_id: str, at: datetime) -> None:
@@ -32,6 +32,11 @@ class DisabledGuests:
                 for guest in dict.fromkeys(guest_ids)
             ]
         )
+
+    async def disabled_since(self, guest_ids: Iterable[str]) -> dict[str, datetime]:
+        """The recorded date of each guest that has one (14 guests a query)."""
+        found = await self._table.rows("disabled", guest_ids, ["DisabledAt"])
+        return {guest: row["DisabledAt"] for guest, row in found.items()}
 
     async def disabled_before(self, cutoff: datetime) -> list[DisabledGuest]:
         """Guests disabled before ``cutoff``, oldest first: the candidates for deletion."""

@@ -14,6 +14,9 @@ from enum import Enum
 from typing import Any
 
 ADDRESS_SALT = b"guestkeeper/address/v1\x00"
+# The review instance id an offboarding records its denial (the cool-down) and disabled date under:
+# HR ended the contract, no review did.
+OFFBOARDING = "offboarding"
 
 
 def address_hash(address: str) -> str:
@@ -49,13 +52,18 @@ class InvitationMark:
 @dataclass(frozen=True)
 class Denial:
     guest_id: str
-    instance_id: str
+    instance_id: str  # the review round that denied the guest, or OFFBOARDING
     denied_at: datetime
+
+    @property
+    def by_offboarding(self) -> bool:
+        return self.instance_id == OFFBOARDING
 
 
 @dataclass(frozen=True)
 class DisabledGuest:
-    """A guest cleanup disabled because no group access was left; deleted after the grace period."""
+    """A guest disabled because no group access was left (by cleanup, or an offboarding); deleted after
+    the grace period."""
 
     guest_id: str
     instance_id: str

@@ -4,7 +4,7 @@ every partition follows (storage failures become ``StateUnavailable``, bulk writ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, Self
 
@@ -58,6 +58,22 @@ class Table:
                         await self._table.create_table()
                     self._ready = True
         return self._table
+
+    async def rows(self, partition: str, keys: Iterable[str], select: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows of ``partition`` with these row keys, by key (missing ones absent): one query per 14
+        keys instead of a point read per key."""
+        table = await self.client()
+        ids = list(dict.fromkeys(keys))
+        found: dict[str, dict[str, Any]] = {}
+        with storage_errors():
+            for start in range(0, len(ids), KEYS_PER_QUERY):
+                names = {f"k{i}": key for i, key in enumerate(ids[start : start + KEYS_PER_QUERY])}
+                clause = " or ".join(f"RowKey eq @{name}" for name in names)
+                query = f"PartitionKey eq @partition and ( {clause} )"  # azure-data-tables splits on spaces
+                parameters = names | {"partition": partition}
+                entities = table.query_entities(query, parameters=parameters, select=["RowKey", *select])
+                found |= {entity["RowKey"]: dict(entity) async for entity in entities}
+        return found
 
     async def create_once(self, entities: Sequence[dict[str, Any]]) -> None:
         """Create rows of one partition 100 a transaction; a transaction that meets an existing row

@@ -16,8 +16,10 @@ from msgraph.generated.models.access_review_instance import AccessReviewInstance
 from msgraph.generated.models.access_review_instance_decision_item import AccessReviewInstanceDecisionItem
 from msgraph.generated.models.access_review_query_scope import AccessReviewQueryScope
 from msgraph.generated.models.access_review_reviewer_scope import AccessReviewReviewerScope
+from msgraph.generated.models.access_review_reviewer_scope_type import AccessReviewReviewerScopeType
 from msgraph.generated.models.access_review_schedule_definition import AccessReviewScheduleDefinition
 from msgraph.generated.models.access_review_schedule_settings import AccessReviewScheduleSettings
+from msgraph.generated.models.access_review_stage_settings import AccessReviewStageSettings
 from msgraph.generated.models.patterned_recurrence import PatternedRecurrence
 from msgraph.generated.models.recurrence_pattern import RecurrencePattern
 from msgraph.generated.models.recurrence_pattern_type import RecurrencePatternType
@@ -43,9 +45,14 @@ MEGAN = "1c2b3f4e-5d6a-4b7c-8d9e-0f1a2b3c4d5e"
 
 
 def add_guest(
-    state: TenantState, name: str, *, groups: tuple[str, ...] = (), last_sign_in: datetime | None = None
+    state: TenantState,
+    name: str,
+    *,
+    groups: tuple[str, ...] = (),
+    last_sign_in: datetime | None = None,
+    sponsors: tuple[str, ...] = (),
 ) -> User:
-    """A redeemed B2B guest (fictional name), member of ``groups``."""
+    """A redeemed B2B guest (fictional name), member of ``groups``, sponsored by ``sponsors``."""
     ident = state.ids.new_id()
     user = User(
         id=ident,
@@ -57,6 +64,7 @@ def add_guest(
         external_user_state="Accepted",
         created=state.clock.now(),
         last_sign_in=last_sign_in,
+        sponsors=list(sponsors),
     )
     state.directory.users[ident] = user
     for group_id in groups:
@@ -66,12 +74,16 @@ def add_guest(
     return user
 
 
-def add_group(state: TenantState, name: str, *, unified: bool = True, owners: tuple[str, ...] = ()) -> Group:
+def add_group(
+    state: TenantState, name: str, *, unified: bool = True, owners: tuple[str, ...] = (), team: bool = False
+) -> Group:
+    """A group; ``team``: a team exists for it (Graph then lists ``Team`` in resourceProvisioningOptions)."""
     group = Group(
         id=state.ids.new_id(),
         display_name=name,
         mail_nickname=name.replace(" ", ""),
         group_types=["Unified"] if unified else [],
+        resource_provisioning_options=["Team"] if team else [],
         created=state.clock.now(),
         owners=dict.fromkeys(owners),
     )
@@ -126,6 +138,59 @@ def guest_review(
             apply_actions=apply_actions if apply_actions is not None else [RemoveAccessApplyAction()],
         ),
     )
+
+
+def sponsors() -> AccessReviewReviewerScope:
+    """Each guest's sponsors review it: the reviewer scope type v1.0 documents ("sponsor"), with the
+    relative query form of ./manager (Graph documents no query for sponsors)."""
+    return AccessReviewReviewerScope(
+        query="./sponsors",
+        query_type="MicrosoftGraph",
+        query_root="decisions",
+        scope_type=AccessReviewReviewerScopeType.Sponsor,
+    )
+
+
+def owners() -> AccessReviewReviewerScope:
+    return AccessReviewReviewerScope(query="./owners", query_type="MicrosoftGraph")
+
+
+def fallback_user() -> AccessReviewReviewerScope:
+    return AccessReviewReviewerScope(query=f"/users/{FALLBACK_REVIEWER}", query_type="MicrosoftGraph")
+
+
+def sponsors_then_owners(
+    *,
+    start: date,
+    sponsor_days: int = 7,
+    owner_days: int = 7,
+    moving: tuple[str, ...] = ("Approve", "NotReviewed"),
+    recommendations: tuple[bool, bool] = (True, True),
+    **options: Any,
+) -> AccessReviewScheduleDefinition:
+    """The quarterly guest review in two stages: each guest's sponsors first (the fallback reviewer
+    for a guest without one), then the group's owners for the decisions in ``moving``."""
+    definition = guest_review(start=start, **options)
+    definition.reviewers, definition.fallback_reviewers = None, None  # the stages name them
+    definition.stage_settings = [
+        AccessReviewStageSettings(
+            stage_id="1",
+            duration_in_days=sponsor_days,
+            recommendations_enabled=recommendations[0],
+            decisions_that_will_move_to_next_stage=list(moving),
+            reviewers=[sponsors()],
+            fallback_reviewers=[fallback_user()],
+        ),
+        AccessReviewStageSettings(
+            stage_id="2",
+            depends_on=["1"],
+            duration_in_days=owner_days,
+            recommendations_enabled=recommendations[1],
+            reviewers=[owners()],
+            fallback_reviewers=[fallback_user()],
+        ),
+    ]
+    return definition
 
 
 async def advance(raw_client: httpx.AsyncClient, duration: str) -> str:

@@ -1,11 +1,12 @@
 """``$batch`` through the SDK's request adapter: per-item statuses, dependsOn/424, limits.
 
 Requests are built with the SDK's request builders and wrapped in ``BatchRequestItem`` with explicit
-ids (sdk-and-functions-facts A5); the batch goes out through ``send_primitive_async`` so the raw
-response (which the SDK's batch classes would drop) can be read. ``BatchRequestItem`` keeps absolute
-URLs once the client has sent a request (msgraph-sdk-python-core#1116), which Graph refuses, so
-items are made relative here, as a client must. Payloads the SDK refuses to build (more than 20
-items, duplicate ids) are sent as hand-written JSON through the same adapter.
+ids (the SDK ignores ids passed to ``add_request``); the batch goes out through
+``send_primitive_async`` so the raw response (which the SDK's batch classes would drop) can be
+read. ``BatchRequestItem`` keeps absolute URLs once the client has sent a request
+(msgraph-sdk-python-core#1116), which Graph refuses, so items are made relative here, as a client
+must. Payloads the SDK refuses to build (more than 20 items, duplicate ids) are sent as
+hand-written JSON through the same adapter.
 """
 
 from __future__ import annotations

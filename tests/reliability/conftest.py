@@ -1,18 +1,23 @@
 """Fixtures for the reliability suite: the app fixtures of tests/shared, a log scan around every
-test, and the figures summary at the end of the run."""
+test, the Graph emulator as a process of its own (the crash tests kill workers, not the emulator),
+and the figures summary at the end of the run."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 
+from scripts.processes import Stack
 from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.shared.conftest import (  # the app's fixtures, shared rather than copied
     SECRET,
+    offboard,
     post,
     settings,
     store,
@@ -20,7 +25,25 @@ from tests.shared.conftest import (  # the app's fixtures, shared rather than co
     worker,
 )
 
-__all__ = ["post", "settings", "store", "table_name", "worker"]
+__all__ = ["offboard", "post", "settings", "store", "table_name", "worker"]
+
+
+CLOCK_START = "2026-01-05T09:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python -m graph_emulator`` on a free loopback port, frozen clock; stopped after the module."""
+    start = datetime.fromisoformat(CLOCK_START.replace("Z", "+00:00"))
+    with Stack(log_dir=tmp_path_factory.mktemp("emulator")) as stack:
+        yield stack.start_emulator(frozen=True, clock_start=start)
+
+
+@pytest.fixture
+async def control(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The emulator process's control plane (reset, faults, request log, state)."""
+    async with httpx.AsyncClient(base_url=emulator_url, timeout=30) as client:
+        yield client
 
 
 @pytest.fixture

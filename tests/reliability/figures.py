@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 FIGURES: dict[str, dict[str, Any]] = {}
+TABLES: dict[str, list[tuple[str, str]]] = {}  # scenarios shown as a table instead of one line
 
 
 def record(scenario: str, **values: Any) -> None:
@@ -23,11 +24,20 @@ def add(scenario: str, **increments: int) -> None:
         values[key] = values.get(key, 0) + amount
 
 
+def table(scenario: str, rows: list[tuple[str, Any]]) -> None:
+    """Show ``scenario`` as a table of ``(figure, value)`` rows (its ``record``ed values stay in the JSON)."""
+    TABLES[scenario] = [(label, str(value)) for label, value in rows]
+
+
 def lines() -> list[str]:
     out = []
     for scenario, values in sorted(FIGURES.items()):
-        shown = ", ".join(f"{k}={v}" for k, v in values.items())
-        out.append(f"{scenario}: {shown}")
+        if scenario not in TABLES:
+            out.append(f"{scenario}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+    for scenario, rows in TABLES.items():
+        width = max(len(label) for label, _ in rows)
+        out += ["", scenario, f"  {'figure'.ljust(width)}  value", f"  {'-' * width}  {'-' * 5}"]
+        out += [f"  {label.ljust(width)}  {value}" for label, value in rows]
     return out
 
 

@@ -10,6 +10,7 @@ a field dropped, a value of the wrong type, an unknown field, an oversized strin
 
 from __future__ import annotations
 
+import json
 import string
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,33 @@ def mutated(draw: st.DrawFn, body: st.SearchStrategy[dict[str, Any]]) -> Any:
 
 
 guest_bodies = from_schema(SCHEMAS["GuestRequest"])
+
+
+@st.composite
+def with_repeated_key(draw: st.DrawFn, body: st.SearchStrategy[dict[str, Any]]) -> bytes:
+    """A body whose top-level object names one member twice, the second time with another value
+    (``json.dumps`` can't write that, so the members are joined by hand)."""
+    value = draw(body)
+    members = [(k, v) for k, v in value.items()]
+    name = draw(st.sampled_from(sorted(value))) if value else "email"
+    members.insert(draw(st.integers(0, len(members))), (name, draw(json_values)))
+    return ("{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in members) + "}").encode()
+
+
+def has_repeated_key(body: bytes) -> bool:
+    """Whether any JSON object in ``body`` names a member twice (False for a body that isn't JSON)."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        repeated = repeated or len({k for k, _ in items}) != len(items)
+        return dict(items)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except ValueError:
+        return False
+    return repeated
 
 
 def _well_formed(groups: list[str], sponsors: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.shared.conftest import Reply, signed_headers
+from tests.shared.conftest import SECRET, Reply, signed_headers
 
 RETRYABLE = frozenset({429, 503})
 Post = Callable[..., Awaitable[Reply]]
@@ -31,6 +31,7 @@ class Delivery:
     waited: float = 0.0  # seconds spent honouring Retry-After
     retried_on: list[str] = field(default_factory=list)  # "503 onboarding-incomplete", ...
     reply: Reply | None = None
+    seconds: float = 0.0  # from the first attempt to the final answer, Retry-After waits included
 
     @property
     def final(self) -> int:
@@ -49,13 +50,18 @@ async def deliver(
     webhook_id: str | None = None,
     max_attempts: int = 6,
     clock: Callable[[], float] = time.monotonic,
+    secret: str = SECRET,
 ) -> Delivery:
     """Send one webhook until it gets a final answer (or ``max_attempts`` retryable ones)."""
     body = json.dumps(payload).encode()
     delivery = Delivery(webhook_id or f"msg_{uuid.uuid4().hex}")
+    began = clock()
     for attempt in range(1, max_attempts + 1):
         reply = await post(
-            None, raw=body, headers=signed_headers(body, webhook_id=delivery.webhook_id), bulk=bulk
+            None,
+            raw=body,
+            headers=signed_headers(body, webhook_id=delivery.webhook_id, secret=secret),
+            bulk=bulk,
         )
         delivery.statuses.append(reply.status)
         delivery.reply = reply
@@ -66,4 +72,5 @@ async def deliver(
         started = clock()
         await asyncio.sleep(wait)
         delivery.waited += clock() - started
+    delivery.seconds = clock() - began
     return delivery

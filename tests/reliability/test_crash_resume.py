@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,7 +32,6 @@ import httpx
 import pytest
 
 from graph_emulator.state import default_seed
-from scripts.processes import Stack
 from shared.graph.client import StaticTokenCredential, build_graph_client
 from shared.queue.message import CleanupMessage
 from shared.state import StateStore
@@ -48,7 +47,6 @@ GROUP = "c4a5e6f7-0a1b-4c2d-8e3f-4a5b6c7d8e9f"  # "Crash Test Partners", Unified
 FEELGOOD = "59ab642a-2776-4e32-9b68-9ff7a47b7f6a"
 DENIED, APPROVED, ALSO_ELSEWHERE = 60, 20, 10  # the first ALSO_ELSEWHERE denied guests keep FEELGOOD
 LATENCY_MS = 200  # a kill between two batches has this long to land
-CLOCK_START = "2026-01-05T09:00:00Z"
 
 
 def guest_id(n: int) -> str:
@@ -92,14 +90,6 @@ def seed() -> dict[str, Any]:
         },
     ]
     return data
-
-
-@pytest.fixture(scope="module")
-def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python -m graph_emulator`` on a free loopback port, frozen clock; stopped after the module."""
-    start = datetime.fromisoformat(CLOCK_START.replace("Z", "+00:00"))
-    with Stack(log_dir=tmp_path_factory.mktemp("emulator")) as stack:
-        yield stack.start_emulator(frozen=True, clock_start=start)
 
 
 @dataclass
@@ -197,12 +187,6 @@ def removals(entries: list[dict[str, Any]]) -> Counter[str]:
 
 def disables(entries: list[dict[str, Any]]) -> Counter[str]:
     return writes(entries, "PATCH", "/users/")
-
-
-@pytest.fixture
-async def control(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=emulator_url, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 permission is shown to be needed.
 
 The permission list is parsed from README.md's "Graph permissions" table (so the test breaks when
-the README drifts), with the functions each row names ("cleanup:", "governance:", neither:
-onboarding). Three checks:
+the README drifts), with the functions each row names ("cleanup:", "cleanup and offboarding:",
+"; cleanup: ..." after onboarding's calls; none: onboarding). Three checks:
 
 1. the README lists what the code says each function needs (``shared/graph/permissions.py``);
 2. ``scripts.story.run_story`` (the demo) passes against the real app on an in-process devhost whose
@@ -33,7 +33,7 @@ from scripts.story import ADA, JOHN, StoryFailed
 from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.errors import GraphFailure
 from shared.governance.run import run_pass
-from shared.graph.permissions import CLEANUP, GOVERNANCE, ONBOARDING, SPONSORS
+from shared.graph.permissions import CLEANUP, GOVERNANCE, OFFBOARDING, ONBOARDING, SPONSORS
 from shared.queue.message import CleanupMessage
 from shared.state import StateStore
 from shared.worker import Worker
@@ -62,18 +62,19 @@ def readme_rows() -> list[tuple[tuple[str, ...], str]]:
     return rows
 
 
+NAMED = "cleanup|governance|offboarding"  # the functions a row names; a row naming none is onboarding's
+LEAD = re.compile(rf"^(?:(?:{NAMED})(?:, | and )?)+:")
+
+
 def functions_of(used: str) -> set[str]:
-    """Which functions a row serves: its "cleanup:"/"governance:" prefix, else onboarding and the
-    functions its later "; cleanup:"/"; governance:" parts name."""
+    """Which functions a row serves: those its lead names ("cleanup, governance and offboarding:"),
+    else onboarding; plus those named after onboarding's calls ("...; cleanup: ...")."""
     text = used.casefold()
-    if text.startswith("cleanup and governance"):
-        return {"cleanup", "governance"}
-    for name in ("cleanup", "governance"):
-        if text.startswith(name):
-            return {name}
     if SPONSOR_ONLY in text:
         return {"sponsors"}
-    return {"onboarding"} | {name for name in ("cleanup", "governance") if f"; {name}:" in text}
+    lead = LEAD.match(text)
+    named = set(re.findall(NAMED, lead.group())) if lead else {"onboarding"}
+    return named | set(re.findall(rf";\s*({NAMED}):", text))
 
 
 def roles_by_function() -> dict[str, set[str]]:
@@ -101,6 +102,7 @@ def test_the_readme_lists_what_each_function_needs() -> None:
     assert BY_FUNCTION["onboarding"] == set(ONBOARDING)
     assert BY_FUNCTION["sponsors"] == set(SPONSORS)
     assert BY_FUNCTION["governance"] == set(GOVERNANCE)
+    assert BY_FUNCTION["offboarding"] == set(OFFBOARDING)
     assert set(CLEANUP) <= BY_FUNCTION["cleanup"]
     assert set(README_ROLES) == set().union(*BY_FUNCTION.values())
 
@@ -236,8 +238,19 @@ async def cleanup_works(
     assert result.actions["disable-account:disabled"] == 1
 
 
+async def offboarding_works(
+    worker: Worker, offboard: Any, make_graph: Any, emulator_state: TenantState, roles: set[str], **_: Any
+) -> None:
+    leaver = add_guest(emulator_state, "Leaverton", groups=(FEELGOOD,))
+    worker.graph = make_graph(roles=sorted(roles))
+    reply = await offboard({"email": leaver.mail})
+    if reply.status != 200:
+        raise Refused(reply.status, reply.raw.decode())
+    assert reply.json["account"] == "disabled"
+
+
 class Refused(Exception):
-    """The onboarding function answered something else than 201."""
+    """The onboarding (offboarding) function answered something else than 201 (200)."""
 
     def __init__(self, status: int, body: str) -> None:
         super().__init__(status, body)
@@ -258,6 +271,7 @@ CHECKS: dict[str, Check] = {
     "sponsors": onboarding_works,
     "governance": governance_works,
     "cleanup": cleanup_works,
+    "offboarding": offboarding_works,
 }
 
 
@@ -277,6 +291,7 @@ async def test_each_function_needs_each_of_its_rows(
     missing: str | None,
     worker: Worker,
     post: Any,
+    offboard: Any,
     make_graph: Any,
     emulator_state: TenantState,
     raw_client: httpx.AsyncClient,
@@ -286,6 +301,7 @@ async def test_each_function_needs_each_of_its_rows(
     check = CHECKS[function]
     kwargs = {
         "post": post,
+        "offboard": offboard,
         "make_graph": make_graph,
         "emulator_state": emulator_state,
         "raw_client": raw_client,
@@ -296,7 +312,7 @@ async def test_each_function_needs_each_of_its_rows(
     with pytest.raises((GraphFailure, Refused)) as failure:
         await check(worker, roles=roles, function=function, **kwargs)
     error = failure.value
-    if isinstance(error, Refused):  # onboarding answers 502 with Graph's 403 in its problem
+    if isinstance(error, Refused):  # the HTTP functions answer 502 with Graph's 403 in their problem
         assert error.status == 502
         assert any(mark in error.body for mark in FORBIDDEN_MARKS), error.body
     else:

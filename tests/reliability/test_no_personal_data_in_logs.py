@@ -4,11 +4,12 @@ display name, bearer token, webhook secret, function key or storage key.
 The suite's conftest scans every reliability test's records (soak, crash and resume, fuzz, least
 privilege); here the scenarios are chosen to make the app talk: every onboarding outcome (created,
 existing, refused by policy, validation, cool-down and its override, Graph failing, Graph refusing,
-a crash), the bulk form, the governance timer, cleanup succeeding and failing up to the poison
-queue, pending invitations reminded and expired with their HR callbacks delivered, retried and
-poisoned, the demo story on devhost (whose own log lines are included), a function key sent in the
-query string, and a Graph error whose message quotes the input. Records are rendered as a handler
-would write them, tracebacks and their causes included.
+a crash), the bulk form, every offboarding outcome (disabled, kept, again, unknown, ambiguous, dry
+run, Graph failing and refusing, bulk), the governance timer, cleanup succeeding and failing up to
+the poison queue, pending invitations reminded and expired with their HR callbacks delivered,
+retried and poisoned, the demo story on devhost (whose own log lines are included), a function key
+sent in the query string, and a Graph error whose message quotes the input. Records are rendered as
+a handler would write them, tracebacks and their causes included.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
 from tests.shared.callbacks.receiver import Receiver, serving
 from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
-from tests.shared.conftest import MEGAN, RETAIL, SECRET, handler
-from tests.shared.governance.fixtures import invited_guest, settings_for, unique_queue
+from tests.shared.conftest import MEGAN, RETAIL, SECRET, handler, settings_env
+from tests.shared.governance.fixtures import invited_guest, queued, settings_for, unique_queue
 
 PEOPLE = {
     "marguerite.oyelaran@fabrikam.com": "Marguerite Oyelaran",
@@ -114,6 +115,58 @@ async def test_every_onboarding_outcome_logs_ids_and_outcomes_only(
     assert_clean(no_personal_data_in_logs, sensitive, "onboarding")
 
 
+LEAVERS = {
+    "r.quillon-ashby@partners.example": "Rosalind Quillon-Ashby",
+    "t.okonkwo-brandt@partners.example": "Temperance Okonkwo-Brandt",
+    "o'hallorhan.v@partners.example": "Vespera O'Hallorhan",
+}
+
+
+async def test_every_offboarding_outcome_logs_ids_and_outcomes_only(
+    offboard: Any,
+    worker: Worker,
+    settings: Settings,
+    emulator_state: TenantState,
+    make_graph: Any,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    from tests.emulator.access_review_fixtures import add_group, add_guest
+
+    sensitive.add(*LEAVERS, *LEAVERS.values(), "Quillon", "Okonkwo", "O'Hallorhan", "HR-4411")
+    extranet = add_group(emulator_state, "Partner Extranet").id
+    users = []
+    for n, (address, name) in enumerate(LEAVERS.items()):
+        user = add_guest(emulator_state, f"Leaver{n}", groups=(FEELGOOD, extranet) if n == 1 else (FEELGOOD,))
+        user.display_name, user.mail = name, address
+        users.append(user)
+    twin = add_guest(emulator_state, "Twin", groups=(RETAIL,))
+    twin.other_mails = ["r.quillon-ashby@partners.example"]  # makes the first address ambiguous
+    reason = "Contract of Rosalind Quillon-Ashby (r.quillon-ashby@partners.example) ended"
+    sent = {"email": "t.okonkwo-brandt@partners.example", "externalRef": "HR-4411", "reason": reason}
+    assert (await offboard(sent)).json["account"] == "keptOtherAccess"
+    assert (await offboard({"email": "r.quillon-ashby@partners.example", "reason": reason})).status == 409
+    twin.other_mails = []
+    assert (await offboard({"email": "r.quillon-ashby@partners.example", "reason": reason})).status == 200
+    assert (await offboard({"email": "r.quillon-ashby@partners.example"})).status == 200  # again
+    assert (await offboard({"email": "nobody.known@partners.example"})).status == 404
+    emulator_state.faults.configure(FaultConfig(rules=[FaultRule(status=503, method="PATCH", retry_after=0)]))
+    assert (await offboard({"email": "o'hallorhan.v@partners.example"})).status == 503
+    emulator_state.faults.configure(FaultConfig())
+    worker.graph = make_graph(roles=["User.Read.All", "GroupMember.Read.All"])  # cannot remove members
+    assert (await offboard({"email": "o'hallorhan.v@partners.example"})).status == 502
+    worker.graph = make_graph()
+    dry = {"OFFBOARDING_DRY_RUN": "true", "STATE_TABLE_NAME": settings.storage.table_name}
+    assert settings.storage.connection_string is not None
+    worker.settings = Settings.from_env(
+        settings_env(AzureWebJobsStorage=settings.storage.connection_string.reveal(), **dry)
+    )
+    assert (await offboard({"email": "o'hallorhan.v@partners.example"})).json["dryRun"] is True
+    bulk = {"guests": [{"email": a, "reason": reason} for a in [*LEAVERS, "x@partners.example"]]}
+    assert (await offboard(bulk, bulk=True)).status == 207
+    assert_clean(no_personal_data_in_logs, sensitive, "offboarding")
+
+
 async def test_governance_and_cleanup_log_ids_and_counts_only(
     worker: Worker,
     settings: Settings,
@@ -152,6 +205,50 @@ async def test_governance_and_cleanup_log_ids_and_counts_only(
     await clean_up(delivered(message.encode(), 1))
     assert await worker.store.reviews.instance_done(message.instance_id)
     assert_clean(no_personal_data_in_logs, sensitive, "governance_and_cleanup")
+
+
+async def test_a_two_stage_sponsor_review_logs_ids_and_counts_only(
+    worker: Worker,
+    emulator_state: TenantState,
+    raw_client: httpx.AsyncClient,
+    storage_connection_string: str,
+    table_name: str,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    """The review options' paths: an inactive-guests review in two stages, sponsors then owners,
+    created and swept by the timer, its round cleaned up. Reviewers' names stay out too."""
+    from tests.emulator.access_review_fixtures import add_guest
+    from tests.emulator.directory_helpers import ALEX
+
+    guest = add_guest(emulator_state, "Octavia Brightwater", groups=(FEELGOOD,), sponsors=(ALEX,))
+    sensitive.add("Octavia Brightwater", "octavia brightwater", str(guest.mail), guest.user_principal_name)
+    sensitive.add("Alex Wilber", "Megan Bowen")
+    queue = unique_queue()
+    options = {
+        "REVIEW_REVIEWERS": "sponsors",
+        "REVIEW_STAGES": "2",
+        "REVIEW_INACTIVE_DAYS": "30",
+        "REVIEW_START_DATE": emulator_state.clock.now().date().isoformat(),  # the round opens at once
+    }
+    worker.settings = settings_for(storage_connection_string, table_name, queue, **options)
+    worker.clock = emulator_state.clock.now
+    timer = handler(governance_trigger.blueprint(worker.governance), "governance_run")
+    await timer(TimerRequest(past_due=False))
+    for decision, then in (("Approve", "P7DT1H"), ("Deny", "P7D")):  # the sponsor, then the owner
+        body = {"groupId": FEELGOOD, "principalId": guest.id, "decision": decision, "justification": "ok"}
+        assert (await raw_client.post("/_emulator/accessReviews/decisions", json=body)).status_code == 200
+        assert (await raw_client.post("/_emulator/clock", json={"advance": then})).status_code == 200
+    await timer(TimerRequest(past_due=False))
+    [message] = await queued(storage_connection_string, queue)
+    await handler(cleanup_trigger.blueprint(worker.cleanup), "clean_up_review_round")(
+        delivered(message.encode(), 1)
+    )
+    assert await worker.store.reviews.instance_done(message.instance_id)
+    group = emulator_state.directory.group(FEELGOOD)
+    assert group is not None
+    assert guest.id not in group.members  # the owner's Deny in the second stage counted
+    assert_clean(no_personal_data_in_logs, sensitive, "two_stage_sponsor_review")
 
 
 def delivered(text: str, dequeue_count: int) -> QueueMessage:

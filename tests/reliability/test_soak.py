@@ -6,18 +6,13 @@ in-process emulator and Azurite. Injected: 429 and 503 on a share of Graph opera
 1``), replication delay (a new guest is invisible for a while), Graph's invitation limit. The app's
 retry policy is cut to two tries per item so that some failures reach the sender, whose retries
 (same webhook id, after ``Retry-After``) must complete the work. Figures go to the run summary.
+The traffic (``traffic.py``) is the endurance run's too, at its size (``make soak``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
 
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from shared.graph.batch import RetryPolicy
@@ -26,15 +21,12 @@ from shared.state import address_hash
 from shared.worker import Worker
 from tests.reliability import figures
 from tests.reliability.pii import Sensitive
-from tests.reliability.sender import Delivery, Post, deliver
-from tests.shared.conftest import MEGAN, UNIFIED
+from tests.reliability.sender import Post
+from tests.reliability.traffic import Mix, Tally, make_guests, plan, run_all
+from tests.shared.conftest import MEGAN
 
 GUESTS = 150
-BULK_SIZE = 10
-BULK_DELIVERIES = 8  # guests 0..79 also arrive in a bulk sync, overlapping their single deliveries
-REPLAYS = 10  # same webhook id again after a 2xx (a sender that lost the answer)
-CONCURRENCY = 32  # deliveries in flight at once
-SEED = 8
+MIX = Mix()  # every second guest twice at once, every fourth late, 8 bulk syncs of 10, 10 replays
 SOAK_POLICY = RetryPolicy(
     max_attempts=2,  # production tries 4 times; 2 lets some failures reach the sender
     not_found_delays=(0.1, 0.2, 0.4, 0.8, 1.6),
@@ -45,141 +37,8 @@ FAULTS = FaultConfig(
     rules=[FaultRule(status=429, rate=0.08, retry_after=1), FaultRule(status=503, rate=0.04, retry_after=1)],
     replication_delay_s=0.3,
     invitation_throttling=True,
-    seed=SEED,
+    seed=MIX.seed,
 )
-
-
-@dataclass
-class Guest:
-    n: int
-    email: str
-    name: str
-    groups: list[str]
-    sponsor: str | None
-    onboarded: asyncio.Event = field(default_factory=asyncio.Event)
-    primary: Delivery | None = None
-
-    def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"email": self.email, "displayName": self.name, "groups": self.groups}
-        if self.sponsor:
-            body["sponsor"] = self.sponsor
-        return body | {"externalRef": f"HR-{self.n:04d}"}
-
-
-@dataclass
-class Tally:
-    webhooks: int = 0
-    attempts: int = 0
-    first_try: int = 0
-    after_retries: int = 0
-    sender_waits: float = 0.0
-    bulk_resends: int = 0
-    replays_refused: int = 0
-    failures: list[str] = field(default_factory=list)
-    created: Counter[str] = field(default_factory=Counter)  # address -> 201 answers
-    retried_on: Counter[str] = field(default_factory=Counter)  # retryable answers by status and type
-
-    def count(self, delivery: Delivery) -> None:
-        self.webhooks += 1
-        self.attempts += len(delivery.statuses)
-        self.sender_waits += delivery.waited
-        self.retried_on.update(delivery.retried_on)
-        if delivery.final < 300:
-            self.first_try += delivery.retries == 0
-            self.after_retries += delivery.retries > 0
-
-
-def make_guests() -> list[Guest]:
-    rng = random.Random(SEED)
-    return [
-        Guest(
-            n,
-            f"soak.guest{n:03d}@fabrikam.com",
-            f"Quillon Vantaberg {n:03d}",
-            rng.sample(UNIFIED, rng.randint(1, 3)),
-            MEGAN if n % 4 == 0 else None,
-        )
-        for n in range(GUESTS)
-    ]
-
-
-def plan(post: Post, guests: list[Guest], tally: Tally) -> list[Callable[[], Awaitable[None]]]:
-    """The deliveries in start order: each guest once, some twice at once, bulk syncs, late copies."""
-
-    async def single(guest: Guest, *, primary: bool = False) -> None:
-        delivery = await deliver(post, guest.payload())
-        tally.count(delivery)
-        _check_single(guest, delivery, tally)
-        if primary:
-            guest.primary = delivery
-            guest.onboarded.set()
-
-    async def bulk(members: list[Guest]) -> None:
-        pending = members
-        for _ in range(4):  # the sync sends the entries that failed with 5xx again
-            delivery = await deliver(post, {"guests": [g.payload() for g in pending]}, bulk=True)
-            tally.count(delivery)
-            if delivery.final != 207:
-                tally.failures.append(f"bulk answered {delivery.statuses}")
-                return
-            assert delivery.reply is not None
-            again = []
-            for guest, entry in zip(pending, delivery.reply.json["results"], strict=True):
-                if entry["status"] >= 500:
-                    again.append(guest)
-                elif entry["status"] == 201:
-                    tally.created[guest.email] += 1
-                elif entry["status"] != 200:
-                    tally.failures.append(f"bulk entry {guest.n} answered {entry['status']}")
-            if not again:
-                return
-            tally.bulk_resends += len(again)
-            problems = [e.get("problem", {}) for e in delivery.reply.json["results"]]
-            await asyncio.sleep(max(p.get("retryAfter", 1) for p in problems))
-            pending = again
-        tally.failures.append(f"bulk entries {[g.n for g in pending]} still failing")
-
-    async def replay(guest: Guest) -> None:
-        await guest.onboarded.wait()
-        assert guest.primary is not None
-        delivery = await deliver(post, guest.payload(), webhook_id=guest.primary.webhook_id)
-        tally.count(delivery)
-        if (delivery.final, delivery.reply and delivery.reply.problem_type) == (409, "webhook-replayed"):
-            tally.replays_refused += 1
-        else:
-            tally.failures.append(f"replay of guest {guest.n} answered {delivery.statuses}")
-
-    rng = random.Random(SEED + 1)
-    order = list(guests)
-    rng.shuffle(order)
-    jobs: list[Callable[[], Awaitable[None]]] = []
-    bulks = [guests[i : i + BULK_SIZE] for i in range(0, BULK_SIZE * BULK_DELIVERIES, BULK_SIZE)]
-    for position, guest in enumerate(order):
-        jobs.append(partial(single, guest, primary=True))
-        if guest.n % 2 == 0:  # a concurrent duplicate: another id, the same guest, started together
-            jobs.append(partial(single, guest))
-        if position % 20 == 10 and bulks:
-            jobs.append(partial(bulk, bulks.pop()))
-    jobs += [partial(single, g) for g in guests if g.n % 4 == 1]  # late duplicates
-    jobs += [partial(replay, g) for g in guests[-REPLAYS:]]
-    return jobs
-
-
-def _check_single(guest: Guest, delivery: Delivery, tally: Tally) -> None:
-    if delivery.final == 201:
-        tally.created[guest.email] += 1
-    elif delivery.final != 200:
-        tally.failures.append(f"guest {guest.n} answered {delivery.statuses}")
-
-
-async def run_all(jobs: list[Callable[[], Awaitable[None]]]) -> None:
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(job: Callable[[], Awaitable[None]]) -> None:
-        async with gate:
-            await job()
-
-    await asyncio.gather(*(one(job) for job in jobs))
 
 
 def directory_guests(state: TenantState) -> dict[str, list[str]]:
@@ -200,14 +59,14 @@ async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
 ) -> None:
     worker.gateway = DirectoryGateway(policy=SOAK_POLICY)
     emulator_state.faults.configure(FaultConfig.from_json(FAULTS.to_json()))
-    guests = make_guests()
+    guests = make_guests(range(GUESTS), MIX.seed)
     for guest in guests:
         sensitive.add(guest.email, guest.name)
     tally = Tally()
     users_before = len(emulator_state.directory.users)
 
     started = time.monotonic()
-    await run_all(plan(post, guests, tally))
+    await run_all(plan(post, guests, tally, MIX), MIX.concurrency)
     wall = time.monotonic() - started
 
     log = emulator_state.requests.entries
@@ -241,7 +100,7 @@ async def test_soak_ends_with_one_guest_per_address_and_exactly_its_memberships(
     assert statuses[503] > 0
     assert replication_misses > 0
     assert tally.after_retries > 0  # and some reached the sender, whose retry completed the work
-    assert tally.replays_refused == REPLAYS
+    assert tally.replays_refused == MIX.replays
     by_address = directory_guests(emulator_state)
     assert len(emulator_state.directory.users) == users_before + GUESTS
     for guest in guests:

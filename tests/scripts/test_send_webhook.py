@@ -11,8 +11,8 @@ import pytest
 from scripts.send_webhook import FEELGOOD, ROOT, main, parse_args, payload_of, signed_headers, webhook_secret
 from shared.config import Secret
 from shared.errors import SignatureRejected
-from shared.onboarding.settings import WebhookSettings
-from shared.onboarding.signature import verify
+from shared.webhooks.settings import WebhookSettings
+from shared.webhooks.signature import verify
 
 SAMPLE_SECRET = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]["WEBHOOK_SECRET"]
 

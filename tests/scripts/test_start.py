@@ -95,6 +95,7 @@ def test_start_serves_a_signed_webhook_and_ctrl_c_stops_everything(tmp_path: Pat
     assert len(pids) == 3, seen  # emulator, Azurite, devhost
     assert process.returncode == 130, seen + rest
     assert [pid for pid in pids if alive(pid)] == []
+    assert "Unclosed" not in rest, rest  # the app's storage clients were closed with devhost's loop
 
 
 @pytest.mark.slow

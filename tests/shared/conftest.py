@@ -15,12 +15,14 @@ import azure.functions as func
 import pytest
 from standardwebhooks import Webhook
 
-from shared.config import Secret, webhook_key
+from shared.config import Secret
 from shared.graph.batch import RetryPolicy
+from shared.offboarding import trigger as offboarding_trigger
 from shared.onboarding import trigger as onboarding_trigger
-from shared.onboarding.signature import sign
 from shared.settings import Settings
 from shared.state import StateStore
+from shared.webhooks.settings import webhook_key
+from shared.webhooks.signature import sign
 from shared.worker import Worker
 
 SECRET = "whsec_" + base64.b64encode(b"guestkeeper-local-test-secret-32").decode()
@@ -149,11 +151,10 @@ async def worker(settings: Settings, store: StateStore, graph: Any) -> AsyncIter
     await built.close()
 
 
-@pytest.fixture
-def post(worker: Worker) -> Poster:
-    """``await post(payload)`` calls the real ``onboard_guest`` handler; ``bulk=True`` the bulk one."""
-    blueprint = onboarding_trigger.blueprint(worker.onboarding)
-    one, many = handler(blueprint, "onboard_guest"), handler(blueprint, "onboard_guests")
+def signed_poster(blueprint: func.Blueprint, one: str, many: str, route: str) -> Poster:
+    """``await send(payload)`` calls the real handler ``one`` at ``route``; ``bulk=True`` calls ``many``
+    at ``route/batch``. Signed with the test secret unless ``headers`` (or ``raw`` bytes) say otherwise."""
+    single, bulk_handler = handler(blueprint, one), handler(blueprint, many)
 
     async def send(
         payload: Any,
@@ -166,7 +167,26 @@ def post(worker: Worker) -> Poster:
         body = raw if raw is not None else json.dumps(payload).encode()
         sent = dict(headers) if headers is not None else signed_headers(body, **sign)
         if bulk:
-            return await call(many, "guests/batch", body, sent)
-        return await call(one, "guests", body, sent)
+            return await call(bulk_handler, f"{route}/batch", body, sent)
+        return await call(single, route, body, sent)
 
     return send
+
+
+@pytest.fixture
+def post(worker: Worker) -> Poster:
+    """``await post(payload)`` calls the real ``onboard_guest`` handler; ``bulk=True`` the bulk one."""
+    return signed_poster(
+        onboarding_trigger.blueprint(worker.onboarding), "onboard_guest", "onboard_guests", "guests"
+    )
+
+
+@pytest.fixture
+def offboard(worker: Worker) -> Poster:
+    """``await offboard(payload)`` calls the real ``offboard_guest`` handler; ``bulk=True`` the bulk one."""
+    return signed_poster(
+        offboarding_trigger.blueprint(worker.offboarding),
+        "offboard_guest",
+        "offboard_guests",
+        "guests/offboard",
+    )

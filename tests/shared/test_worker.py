@@ -3,6 +3,8 @@ each flow its own few dependencies."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from shared.queue.sender import StorageQueue
@@ -40,6 +42,19 @@ async def test_each_flow_gets_the_workers_one_client_store_and_clock() -> None:
     )  # the group facts cache lives as long as the worker
     assert onboarding.settings is worker.settings.onboarding
     assert cleanup.settings is worker.settings.cleanup
+
+
+@pytest.mark.usefixtures("environment")
+def test_offboarding_is_handed_onboardings_groups_and_governances_grace() -> None:
+    """Read once, by their own sections: the flows cannot disagree on which groups Guestkeeper
+    manages or when a disabled guest is deleted."""
+    lazy = LazyWorker()
+    worker, offboarding = lazy.get(), lazy.offboarding()
+    assert offboarding.managed_groups is worker.settings.onboarding.allowed_group_ids
+    assert offboarding.grace_days == worker.settings.governance.grace_days == 30
+    assert offboarding.settings is worker.settings.offboarding
+    assert offboarding.graph is worker.graph
+    assert offboarding.disabled is worker.store.disabled
 
 
 @pytest.mark.usefixtures("environment")
@@ -81,3 +96,29 @@ async def test_with_an_hr_callback_url_every_flow_publishes_to_one_queue(
     assert lazy.cleanup().outcomes is lazy.governance().outcomes is publisher
     assert lazy.callbacks().http is lazy.callbacks().http  # one HTTP client for the process
     await lazy.get().close()
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_worker_built_in_an_event_loop_is_closed_when_that_loop_shuts_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """devhost runs the app under ``asyncio.run``: the storage clients close with it, so aiohttp has
+    no unclosed session to warn about at exit."""
+    lazy = LazyWorker()
+    closed: list[bool] = []
+
+    async def first_invocation() -> None:
+        worker = lazy.get()
+
+        async def close() -> None:
+            closed.append(True)
+
+        monkeypatch.setattr(worker, "close", close)
+
+    asyncio.run(first_invocation())
+    assert closed == [True]
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_worker_built_outside_a_loop_is_left_alone() -> None:
+    assert LazyWorker().get().store is not None  # nothing to close it with, and no error

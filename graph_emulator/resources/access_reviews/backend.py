@@ -2,7 +2,9 @@
 
 No HTTP here: methods are named after the Graph operations, raise ``GraphError`` subclasses, and
 are called by the handlers and the control plane. The records live in the ``ReviewStore`` this
-class extends, which the clock-driven ``lifecycle`` acts on too. The backend lives in
+class extends (through ``StageOperations``, the operations on stages), which the clock-driven
+``lifecycle`` acts on too. On a multi-stage instance, the instance's own recording operations act
+on its current stage (``stage_decisions``). The backend lives in
 ``state.extensions["accessReviews"]``; ``backend_of`` creates it on first use and registers its
 transitions with the tenant's clock (``reset()`` rebuilds both, so they stay paired).
 """
@@ -31,13 +33,14 @@ from .models import (
     Json,
 )
 from .scopes import invalid
-from .store import ReviewStore
+from .stage_decisions import counterpart, reviewable
+from .stage_operations import StageOperations
 from .validation import check_replacement, normalise_definition
 
 EXTENSION_KEY = "accessReviews"
 
 
-class AccessReviewsBackend(ReviewStore):
+class AccessReviewsBackend(StageOperations):
     def advance(self, now: datetime) -> None:
         """Run every transition due by ``now``, in time order (registered with the clock)."""
         while (event := lifecycle.next_event(self, now)) is not None:
@@ -59,17 +62,11 @@ class AccessReviewsBackend(ReviewStore):
     def list_definitions(self) -> list[Definition]:
         return list(self.definitions.values())
 
-    def get_definition(self, definition_id: str) -> Definition:
-        definition = self.definitions.get(definition_id)
-        if definition is None:
-            raise ResourceNotFound(definition_id)
-        return definition
-
     def replace_definition(self, definition_id: str, body: Json) -> None:
         """PUT: the full object; running instances keep the settings they started with."""
         definition = self.get_definition(definition_id)
         merged = dict(body)
-        for key in ("scope", "instanceEnumerationScope"):
+        for key in ("scope", "instanceEnumerationScope", "stageSettings"):  # not updatable: kept
             if merged.get(key) is None:
                 merged[key] = definition.body[key]
         new = normalise_definition(merged)
@@ -102,13 +99,6 @@ class AccessReviewsBackend(ReviewStore):
 
     # -- instances -------------------------------------------------------------------------------
 
-    def get_instance(self, definition_id: str, instance_id: str) -> Instance:
-        self.get_definition(definition_id)
-        instance = self.instances.get(instance_id)
-        if instance is None or instance.definition_id != definition_id:
-            raise ResourceNotFound(instance_id)
-        return instance
-
     def stop_instance(self, definition_id: str, instance_id: str) -> None:
         """End the instance now, as its end date would: ``Completed``, no more input from reviewers.
 
@@ -134,23 +124,27 @@ class AccessReviewsBackend(ReviewStore):
 
     def accept_recommendations(self, definition_id: str, instance_id: str) -> None:
         instance = self.get_instance(definition_id, instance_id)
-        accept_recommendations(instance, CALLER_APP, self.now)
+        accept_recommendations(instance, reviewable(instance), CALLER_APP, self.now)
 
     def reset_decisions(self, definition_id: str, instance_id: str) -> None:
         """Every item back to ``NotReviewed``, while reviewers can still decide again."""
         instance = self.get_instance(definition_id, instance_id)
         require_in_progress(instance, "Decisions can only be reset")
-        record(instance, instance.decisions.values(), NOT_REVIEWED, None, CALLER_APP, self.now)
+        record(instance, reviewable(instance), NOT_REVIEWED, None, CALLER_APP, self.now)
 
     def send_reminder(self, definition_id: str, instance_id: str) -> None:
-        """Docs: a reminder "to the reviewers of an active" instance; recorded, nothing is mailed."""
+        """Docs: a reminder "to the reviewers of an active" instance; recorded, nothing is mailed.
+        A multi-stage instance's active reviewers are those of its current stage."""
         instance = self.get_instance(definition_id, instance_id)
         require_in_progress(instance, "Reminders can only be sent")
+        reviewers = [r.id for r in instance.contacted_reviewers]
+        if instance.stage_settings:
+            reviewers = list(dict.fromkeys(r for d in reviewable(instance) for r in d.reviewer_ids))
         self.reminders.append(
             {
                 "definitionId": definition_id,
                 "instanceId": instance_id,
-                "reviewerIds": [r.id for r in instance.contacted_reviewers],
+                "reviewerIds": reviewers,
                 "sentDateTime": format_datetime(self.now),
             }
         )
@@ -165,19 +159,21 @@ class AccessReviewsBackend(ReviewStore):
 
     def update_decision(self, definition_id: str, instance_id: str, decision_id: str, body: Json) -> None:
         instance = self.get_instance(definition_id, instance_id)
-        item = self.get_decision(definition_id, instance_id, decision_id)
+        item = counterpart(instance, self.get_decision(definition_id, instance_id, decision_id))
         record(instance, [item], body.get("decision"), body.get("justification"), CALLER_APP, self.now)
 
     def batch_record_decisions(self, definition_id: str, instance_id: str, body: Json) -> None:
         instance = self.get_instance(definition_id, instance_id)
-        items = select(instance, body.get("principalId"), body.get("resourceId"))
+        items = select(instance, reviewable(instance), body.get("principalId"), body.get("resourceId"))
         record(instance, items, body.get("decision"), body.get("justification"), CALLER_APP, self.now)
 
     def record_as_reviewer(
         self, instance: Instance, items: list[Decision], body: Json, reviewer: Json
     ) -> None:
-        """The control plane's way in: a named reviewer (a directory user) records a decision."""
-        record(instance, items, body.get("decision"), body.get("justification"), reviewer, self.now)
+        """The control plane's way in: a named reviewer (a directory user) records a decision on
+        the instance's ``items`` (in its current stage, for a multi-stage instance)."""
+        targets = [counterpart(instance, item) for item in items]
+        record(instance, targets, body.get("decision"), body.get("justification"), reviewer, self.now)
 
     # -- control plane ----------------------------------------------------------------------------
 

@@ -4,8 +4,11 @@
   time that recommendations read;
 - ``POST /accessReviews/decisions``: a reviewer records a decision, as the reviewer would in
   My Access: ``{"instanceId" | "definitionId" | "groupId", "principalId" | "decisionId",
-  "decision", "justification", "reviewerId"}``; without ``reviewerId`` the group's first owner;
-- ``GET /accessReviews/instances[?definitionId=]``: every instance, with its definition and group;
+  "decision", "justification", "reviewerId"}``; without ``reviewerId`` the item's first
+  reviewer (an owner, a sponsor, a fallback reviewer), else the group's first owner; in a
+  multi-stage instance the decision goes to the current stage;
+- ``GET /accessReviews/instances[?definitionId=]``: every instance, with its definition, group
+  and stages;
 - ``GET /accessReviews``: the backend's state (also part of ``GET /_emulator/state``).
 """
 
@@ -18,16 +21,11 @@ from graph_emulator.clock import format_datetime, parse_datetime
 from graph_emulator.errors import BadRequest, ResourceNotFound
 from graph_emulator.http import json_response, read_json, tenant
 
-from .backend import AccessReviewsBackend, backend_of
+from .backend import AccessReviewsBackend
+from .endpoints import backend as _backend
 from .models import IN_PROGRESS, Decision, Instance, Json
-from .render import decision_json, instance_json
-
-
-def _backend(request: Request) -> AccessReviewsBackend:
-    state = tenant(request)
-    backend = backend_of(state)
-    backend.advance(state.clock.now())
-    return backend
+from .render import decision_json, instance_json, stage_json
+from .stage_decisions import counterpart
 
 
 async def set_last_sign_in(request: Request) -> Response:
@@ -59,6 +57,7 @@ async def list_all_instances(request: Request) -> Response:
             "definitionId": i.definition_id,
             "groupId": i.group_id,
             "decisionCount": len(i.decisions),
+            "stages": [{**stage_json(s), "stageId": s.settings["stageId"]} for s in i.stages],
         }
         for i in backend.instances.values()
         if wanted is None or i.definition_id == wanted
@@ -101,22 +100,25 @@ async def record_decision(request: Request) -> Response:
     version_root = str(request.base_url).rstrip("/")
     recorded: list[Json] = []
     for instance, items in found:
-        reviewer = _reviewer(backend, instance, body.get("reviewerId"))
+        reviewer = _reviewer(backend, instance, items, body.get("reviewerId"))
         backend.record_as_reviewer(instance, items, body, reviewer)
         recorded.extend(decision_json(d, "v1.0", version_root) for d in items)
     return json_response({"value": recorded})
 
 
-def _reviewer(backend: AccessReviewsBackend, instance: Instance, reviewer_id: object) -> Json:
+def _reviewer(
+    backend: AccessReviewsBackend, instance: Instance, items: list[Decision], reviewer_id: object
+) -> Json:
     directory = backend.state.directory
     if reviewer_id is None:
         group = directory.group(instance.group_id or "")
-        owners = list(group.owners) if group is not None else []
-        if not owners:
+        candidates = [*counterpart(instance, items[0]).reviewer_ids, *(group.owners if group else [])]
+        if not candidates:
             raise BadRequest(
-                "reviewerId is required: the reviewed group has no owner.", code="EmulatorBadRequest"
+                "reviewerId is required: the item has no reviewer and the group no owner.",
+                code="EmulatorBadRequest",
             )
-        reviewer_id = owners[0]
+        reviewer_id = candidates[0]
     user = directory.user(str(reviewer_id))
     if user is None:
         raise BadRequest(

@@ -9,7 +9,9 @@
   mandatory for ``Approve`` (but not for an accepted recommendation: nobody writes one there);
 - at the end, with ``defaultDecisionEnabled``, ``NotReviewed`` items take ``defaultDecision``
   (``Recommendation`` takes the item's recommendation when it is Approve or Deny), reviewed by
-  "AAD Access Reviews".
+  "AAD Access Reviews"; in a multi-stage instance, each principal's item in the last stage that
+  reviewed it (earlier stages' defaults would decide before later stages could).
+Every change goes through ``settle``, so a multi-stage instance's own items follow its stages'.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ from graph_emulator.directory import User
 
 from .models import DECISIONS, IN_PROGRESS, NOT_REVIEWED, SYSTEM_IDENTITY, Decision, Instance, Json
 from .scopes import invalid
+from .stage_decisions import last_items, settle
 
 DEFAULT_LOOK_BACK = timedelta(days=30)
 
 
-def recommend(user: User, settings: Json, at: datetime) -> str:
+def recommend(user: User | None, settings: Json, at: datetime) -> str:
+    """``settings`` holds ``recommendationsEnabled`` and ``recommendationLookBackDuration``."""
     if not settings.get("recommendationsEnabled"):
         return "NoInfoAvailable"
     raw = settings.get("recommendationLookBackDuration")
     look_back = parse_duration(raw) if raw else DEFAULT_LOOK_BACK
-    if user.last_sign_in is not None and user.last_sign_in >= at - look_back:
+    if user is not None and user.last_sign_in is not None and user.last_sign_in >= at - look_back:
         return "Approve"
     return "Deny"
 
@@ -69,6 +73,7 @@ def record(
         else:
             _take(item, str(decision), text, reviewer, at)
         count += 1
+    settle(instance)
     return count
 
 
@@ -78,18 +83,28 @@ def require_in_progress(instance: Instance, what: str) -> None:
         raise invalid(f"{what} while the access review instance is InProgress; it is {instance.status}.")
 
 
-def _take(item: Decision, decision: str, justification: str, reviewer: Json, at: datetime) -> None:
+def _take(
+    item: Decision,
+    decision: str,
+    justification: str,
+    reviewer: Json,
+    at: datetime,
+    *,
+    recommended: bool = False,
+) -> None:
     item.decision, item.justification = decision, justification
     item.reviewed_by, item.reviewed_at = dict(reviewer), at
+    item.from_recommendation = recommended
 
 
-def accept_recommendations(instance: Instance, reviewer: Json, at: datetime) -> None:
-    """Unreviewed items take their recommendation; an item without one (``NoInfoAvailable``) stays
-    unreviewed, as the stage variant's page says ("no decision is recorded")."""
+def accept_recommendations(instance: Instance, items: list[Decision], reviewer: Json, at: datetime) -> None:
+    """Unreviewed ``items`` take their recommendation; an item without one (``NoInfoAvailable``)
+    stays unreviewed, as the stage variant's page says ("no decision is recorded")."""
     require_in_progress(instance, "Recommendations can only be accepted")
-    for item in instance.decisions.values():
+    for item in items:
         if item.decision == NOT_REVIEWED and item.recommendation in ("Approve", "Deny"):
-            _take(item, item.recommendation, "", reviewer, at)
+            _take(item, item.recommendation, "", reviewer, at, recommended=True)
+    settle(instance)
 
 
 def apply_defaults(instance: Instance, at: datetime) -> None:
@@ -98,18 +113,21 @@ def apply_defaults(instance: Instance, at: datetime) -> None:
     if not settings.get("defaultDecisionEnabled"):
         return
     default = settings.get("defaultDecision")
-    for item in instance.decisions.values():
+    for item in last_items(instance).values():
         if item.decision != NOT_REVIEWED:
             continue
         value = item.recommendation if default == "Recommendation" else default
         if value not in ("Approve", "Deny"):
             continue
-        _take(item, value, "", SYSTEM_IDENTITY, at)
+        _take(item, value, "", SYSTEM_IDENTITY, at, recommended=default == "Recommendation")
+    settle(instance)
 
 
-def select(instance: Instance, principal_id: object = None, resource_id: object = None) -> list[Decision]:
-    """What ``batchRecordDecisions`` reviews: all items, or one principal's and/or one resource's."""
-    items = list(instance.decisions.values())
+def select(
+    instance: Instance, items: list[Decision], principal_id: object = None, resource_id: object = None
+) -> list[Decision]:
+    """What ``batchRecordDecisions`` reviews among ``items``: all, or one principal's and/or one
+    resource's (the instance's group)."""
     if principal_id:
         items = [d for d in items if d.principal_id.lower() == str(principal_id).lower()]
     if resource_id and (instance.group_id or "").lower() != str(resource_id).lower():

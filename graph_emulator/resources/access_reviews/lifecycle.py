@@ -2,9 +2,12 @@
 
 Events, earliest first (ties: endings, then deletions, then starts):
 - an occurrence's start: enumerate the groups in scope, create one ``InProgress`` instance per
-  group with decisions for the principals in scope at that moment and its reviewers resolved;
-- an instance's end (once the clock has passed ``endDateTime``): default decisions, ``Completed``,
-  and with ``autoApplyDecisionsEnabled`` the apply actions, ``Applied``;
+  group with decisions for the principals in scope at that moment and its reviewers resolved
+  (a multi-stage instance opens its first stage, see ``stages``);
+- a stage's end, but the last one's (once the clock has passed it): the next stage opens;
+- an instance's end (once the clock has passed ``endDateTime``): its stage in progress ends,
+  default decisions, ``Completed``, and with ``autoApplyDecisionsEnabled`` the apply actions,
+  ``Applied``;
 - a guest disabled by ``disableAndDeleteUserApplyAction`` is deleted 30 days later.
 """
 
@@ -18,7 +21,7 @@ from functools import partial
 from graph_emulator.clock import parse_duration
 from graph_emulator.directory import Group, User
 
-from . import schedule
+from . import schedule, stages
 from .decisions import apply_defaults, recommend
 from .models import (
     APPLIED,
@@ -36,8 +39,10 @@ from .models import (
     Instance,
     Json,
 )
-from .reviewers import contacted_reviewers
+from .reviewers import assign
 from .scopes import enumerate_groups, parse_enumeration, parse_member_scope, principals
+from .stage_decisions import last_items
+from .stage_settings import in_order
 from .store import ReviewStore
 
 DELETE_AFTER_DISABLE = timedelta(
@@ -57,6 +62,10 @@ def next_event(store: ReviewStore, now: datetime) -> Event | None:
     for seq, instance in enumerate(store.instances.values()):
         if instance.status == IN_PROGRESS and instance.end < now:
             candidates.append((instance.end, 0, seq, partial(complete, store, instance, instance.end)))
+        stage = instance.current_stage
+        if stage is not None and stage.end < min(now, instance.end):
+            ending = partial(stages.end_stage, store, instance, stage, stage.end)
+            candidates.append((stage.end, 0, seq, ending))
     for seq, (due, user_id) in enumerate(store.pending_deletions):
         if due <= now:
             candidates.append((due, 1, seq, partial(delete_disabled_user, store, due, user_id)))
@@ -101,18 +110,21 @@ def _instance(definition: Definition, group: Group, start: datetime, ident: str)
     if relative:
         scope["query"] = f"/groups/{group.id}{parse_member_scope(scope_json['query']).suffix}"
     settings = copy.deepcopy(definition.settings)
+    stage_settings = copy.deepcopy(in_order(definition.body["stageSettings"]))
+    days = stages.total_days(stage_settings) if stage_settings else settings["instanceDurationInDays"]
     return Instance(
         id=ident,
         definition_id=definition.id,
         group_id=group.id,
         start=start,
-        end=start + timedelta(days=settings["instanceDurationInDays"]),
+        end=start + timedelta(days=days),  # the stages' cumulative duration overrides the setting
         status=NOT_STARTED,
         scope=scope,
         versioned_scope=relative,
         settings=settings,
         reviewers=copy.deepcopy(definition.body["reviewers"]),
         fallback_reviewers=copy.deepcopy(definition.body["fallbackReviewers"]),
+        stage_settings=stage_settings,
     )
 
 
@@ -147,15 +159,24 @@ def start_occurrence(store: ReviewStore, definition: Definition, at: datetime) -
                 recommendation=recommend(user, instance.settings, at),
             )
             instance.decisions[item.id] = item
-        instance.contacted_reviewers = contacted_reviewers(
-            store.state.directory, group, instance.reviewers, instance.fallback_reviewers, users, at
-        )
+        if instance.stage_settings:
+            stages.open_stage(store, instance, 0, at, list(instance.decisions.values()))
+        else:
+            instance.contacted_reviewers = assign(
+                store.state.directory,
+                group,
+                instance.reviewers,
+                instance.fallback_reviewers,
+                instance.decisions.values(),
+                at,
+            )
         store.instances[instance.id] = instance
     definition.started += 1
     definition.last_start = at
 
 
 def complete(store: ReviewStore, instance: Instance, at: datetime) -> None:
+    stages.close(instance, at)
     apply_defaults(instance, at)
     instance.status = COMPLETED
     if instance.settings.get("autoApplyDecisionsEnabled"):
@@ -167,11 +188,13 @@ def apply(store: ReviewStore, instance: Instance, at: datetime, by: Json) -> Non
     disable = any(
         a.get("@odata.type") == DISABLE_AND_DELETE for a in instance.settings.get("applyActions", [])
     )
+    last = last_items(instance)  # a multi-stage instance's last stage items show the result too
     for item in instance.decisions.values():
         if item.decision != "Deny":
             continue
         result = _disable(store, item, at) if disable else _remove(store, instance, item)
-        item.apply_result, item.applied_at, item.applied_by = result, at, dict(by)
+        for applied in {item.id: item, last[item.principal_id].id: last[item.principal_id]}.values():
+            applied.apply_result, applied.applied_at, applied.applied_by = result, at, dict(by)
     instance.status = APPLIED
 
 

@@ -1,8 +1,8 @@
-"""Typed records of the access-review emulator: definitions, instances, decision items.
+"""Typed records of the access-review emulator: definitions, instances, stages, decision items.
 
 A definition keeps its writable properties as the normalised JSON Graph echoes back (so a GET
-returns what was stored, with server defaults filled in); instances and decisions are records
-whose JSON form depends on the API version and is built in ``render``.
+returns what was stored, with server defaults filled in); instances, stages and decisions are
+records whose JSON form depends on the API version and is built in ``render``.
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ class Decision:
     principal_name: str | None
     principal_upn: str
     recommendation: str
+    reviewer_ids: list[str] = field(default_factory=list)  # who is asked to review it (not rendered)
     decision: str = NOT_REVIEWED
+    from_recommendation: bool = False  # taken from the recommendation (moves on as "Recommendation")
     justification: str = ""
     reviewed_by: Json | None = None
     reviewed_at: datetime | None = None
@@ -104,11 +106,32 @@ class Reviewer:
 
 
 @dataclass
+class Stage:
+    """One stage of a multi-stage instance (``accessReviewStage``), created when it starts.
+
+    ``settings`` is the definition's ``accessReviewStageSettings`` entry it runs; ``decisions``
+    holds one item per principal the stage reviews (every principal in the first stage, those
+    whose decision moved on in later ones).
+    """
+
+    id: str
+    settings: Json
+    start: datetime
+    end: datetime
+    reviewers: list[Json]
+    fallback_reviewers: list[Json]
+    status: str = IN_PROGRESS
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+
+@dataclass
 class Instance:
     """One occurrence of a series for one group (``accessReviewInstance``).
 
-    ``settings``, ``reviewers`` and ``fallback_reviewers`` are copied from the definition when
-    the instance is created: a PUT on the definition only affects later instances.
+    ``settings``, ``reviewers``, ``fallback_reviewers`` and ``stage_settings`` are copied from the
+    definition when the instance is created: a PUT on the definition only affects later instances.
+    A multi-stage instance (``stage_settings`` not empty) keeps its stages in order; its own
+    ``decisions`` then mirror the last decision recorded for each principal across the stages.
     """
 
     id: str
@@ -122,9 +145,16 @@ class Instance:
     settings: Json
     reviewers: list[Json]
     fallback_reviewers: list[Json]
+    stage_settings: list[Json] = field(default_factory=list)  # in the order the stages run
+    stages: list[Stage] = field(default_factory=list)
     decisions: dict[str, Decision] = field(default_factory=dict)
     contacted_reviewers: list[Reviewer] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
         return self.status in (COMPLETED, APPLIED)
+
+    @property
+    def current_stage(self) -> Stage | None:
+        """The stage reviewers act in now (None between stages, before the start and after the end)."""
+        return next((s for s in self.stages if s.status == IN_PROGRESS), None)

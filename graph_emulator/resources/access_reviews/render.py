@@ -1,11 +1,13 @@
-"""JSON shapes of definitions, instances and decision items, per API version.
+"""JSON shapes of definitions, instances, stages and decision items, per API version.
 
 v1.0 and beta read the same state. Every property v1.0 renders exists in its schema (what the
 SDK's typed models parse); beta adds its documented extras. The differences: an all-groups
 instance's scope query carries a ``/v1.0`` prefix on v1.0 and none on beta, where a query scope
 also comes without its type and root (the beta tutorial);
-beta decision items also carry the legacy ``target`` object, and beta definitions
-``backupReviewers`` with the value of ``fallbackReviewers`` (either one populates the other).
+beta decision items also carry the legacy ``target`` object, beta definitions
+``backupReviewers`` with the value of ``fallbackReviewers`` (either one populates the other), and
+beta stage settings their ``recommendationLookBackDuration`` (listed on the v1.0 page too, but
+absent from v1.0's schema).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 
 from graph_emulator.clock import format_datetime
 
-from .models import NOBODY, QUERY_SCOPE, Decision, Definition, Instance, Json, Reviewer
+from .models import NOBODY, QUERY_SCOPE, Decision, Definition, Instance, Json, Reviewer, Stage
 
 
 def _time(value: datetime | None) -> str | None:
@@ -38,12 +40,18 @@ def definition_json(definition: Definition, status: str, version: str) -> Json:
         "reviewers": body["reviewers"],
         "fallbackReviewers": body["fallbackReviewers"],
         "settings": body["settings"],
-        "stageSettings": body["stageSettings"],
+        "stageSettings": [_stage_settings(s, version) for s in body["stageSettings"]],
         "additionalNotificationRecipients": body["additionalNotificationRecipients"],
     }
     if version == "beta":  # the beta property fallbackReviewers replaces; v1.0's schema lacks it
         rendered["backupReviewers"] = copy.deepcopy(body["fallbackReviewers"])
     return rendered
+
+
+def _stage_settings(settings: Json, version: str) -> Json:
+    if version == "beta":
+        return settings
+    return {k: v for k, v in settings.items() if k != "recommendationLookBackDuration"}
 
 
 def instance_json(instance: Instance, version: str) -> Json:
@@ -60,6 +68,18 @@ def instance_json(instance: Instance, version: str) -> Json:
         "scope": scope,
         "reviewers": copy.deepcopy(instance.reviewers),
         "fallbackReviewers": copy.deepcopy(instance.fallback_reviewers),
+    }
+
+
+def stage_json(stage: Stage) -> Json:
+    """``accessReviewStage``, as the list-stages example shows it (the same on both versions)."""
+    return {
+        "id": stage.id,
+        "startDateTime": _time(stage.start),
+        "endDateTime": _time(stage.end),
+        "status": stage.status,
+        "reviewers": copy.deepcopy(stage.reviewers),
+        "fallbackReviewers": copy.deepcopy(stage.fallback_reviewers),
     }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from . import control, handlers
+from . import control, handlers, stage_handlers
 
 _DEFINITIONS = "/identityGovernance/accessReviews/definitions"
 _DEFINITION = f"{_DEFINITIONS}/{{definition_id}}"
 _INSTANCE = f"{_DEFINITION}/instances/{{instance_id}}"
+_STAGE = f"{_INSTANCE}/stages/{{stage_id}}"
 
 GRAPH_ROUTES: list[BaseRoute] = [
     Route(_DEFINITIONS, handlers.list_definitions, methods=["GET"]),
@@ -28,6 +29,15 @@ GRAPH_ROUTES: list[BaseRoute] = [
     Route(f"{_INSTANCE}/decisions", handlers.list_decisions, methods=["GET"]),
     Route(f"{_INSTANCE}/decisions/{{decision_id}}", handlers.get_decision, methods=["GET"]),
     Route(f"{_INSTANCE}/decisions/{{decision_id}}", handlers.update_decision, methods=["PATCH"]),
+    Route(f"{_INSTANCE}/stages", stage_handlers.list_stages, methods=["GET"]),
+    Route(_STAGE, stage_handlers.get_stage, methods=["GET"]),
+    Route(_STAGE, stage_handlers.update_stage, methods=["PATCH"]),
+    Route(f"{_STAGE}/stop", stage_handlers.stop_stage, methods=["POST"]),
+    Route(f"{_STAGE}/acceptRecommendations", stage_handlers.accept_recommendations, methods=["POST"]),
+    Route(f"{_STAGE}/batchRecordDecisions", stage_handlers.batch_record_decisions, methods=["POST"]),
+    Route(f"{_STAGE}/decisions", stage_handlers.list_decisions, methods=["GET"]),
+    Route(f"{_STAGE}/decisions/{{decision_id}}", stage_handlers.get_decision, methods=["GET"]),
+    Route(f"{_STAGE}/decisions/{{decision_id}}", stage_handlers.update_decision, methods=["PATCH"]),
 ]
 
 CONTROL_ROUTES: list[BaseRoute] = [

@@ -5,7 +5,8 @@ Three kinds of query appear in a definition (Graph's "configure the scope" conce
   Microsoft 365 groups with guests) or ``/groups/{id}/members|transitiveMembers...`` (one group);
   an optional ``$filter`` such as ``(userType eq 'Guest')`` narrows the principals.
 - ``instanceEnumerationScope``: which groups get an instance: ``/groups?$filter=...`` or ``/groups/{id}``.
-- reviewer scopes: ``./owners``, ``./manager``, ``/users/{id}``, ``/groups/{id}/(transitive)members``.
+- reviewer scopes: ``./owners``, ``./manager``, ``./sponsors``, ``/users/{id}``,
+  ``/groups/{id}/(transitive)members``.
 """
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ from graph_emulator.errors import BadRequest
 from graph_emulator.odata import Predicate, parse_filter
 
 _VERSION = r"(?:/(?:v1\.0|beta))?"
+# Reviewer queries relative to each principal under review (queryRoot "decisions"): its manager, as
+# the reviewers concept page shows, or its sponsors (the reviewer scope's documented scopeType
+# "sponsor"; Graph documents no query for it, so the emulator takes the same relative form).
+PER_PRINCIPAL_REVIEWERS = ("./manager", "./sponsors")
 _MEMBERS = r"(?P<rel>members|transitiveMembers)(?P<cast>/microsoft\.graph\.user)?/?(?P<query>\?.*)?"
 _RELATIVE = re.compile(rf"^\./{_MEMBERS}$")
 _ABSOLUTE = re.compile(rf"^{_VERSION}/groups/(?P<group>[^/?]+)/{_MEMBERS}$")
 _ENUMERATION = re.compile(rf"^{_VERSION}/groups(?:/(?P<group>[^/?]+))?/?(?P<query>\?.*)?$")
 _REVIEWER = re.compile(
-    rf"^(?:\./owners|\./manager|{_VERSION}/users/[^/?]+|{_VERSION}/groups/[^/?]+/(?:transitiveMembers|members))$"
+    rf"^(?:\./owners|\./manager|\./sponsors|{_VERSION}/users/[^/?]+"
+    rf"|{_VERSION}/groups/[^/?]+/(?:transitiveMembers|members))$"
 )
 
 
@@ -96,8 +102,8 @@ def strip_version(query: str) -> str:
 def check_reviewer_query(query: str, what: str) -> None:
     if not _REVIEWER.match(query):
         raise invalid(
-            f"Invalid {what} query '{query}': expected './owners', './manager', '/users/{{id}}' "
-            "or '/groups/{id}/transitiveMembers'."
+            f"Invalid {what} query '{query}': expected './owners', './manager', './sponsors', "
+            "'/users/{id}' or '/groups/{id}/transitiveMembers'."
         )
 
 
@@ -127,7 +133,7 @@ def group_json(group: Group) -> dict[str, object]:
         "securityEnabled": group.security_enabled,
         "isAssignableToRole": group.is_assignable_to_role,
         "visibility": group.visibility,
-        "resourceProvisioningOptions": [],
+        "resourceProvisioningOptions": list(group.resource_provisioning_options),
     }
 
 

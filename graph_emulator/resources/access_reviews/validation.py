@@ -4,7 +4,8 @@ Graph fills server defaults on the way in (recurrence ``month: 0``, ``daysOfWeek
 ``firstDayOfWeek: "sunday"``, ``index: "first"``, ``numberOfOccurrences: 0``,
 ``recurrenceTimeZone: null``; ``startDate`` as a date only; empty ``applyActions``), turns the
 beta ``backupReviewers`` into ``fallbackReviewers`` (the docs: either one populates the other)
-and drops the ``/v1.0`` prefix of the enumeration query (v1.0 tutorial).
+and drops the ``/v1.0`` prefix of the enumeration query (v1.0 tutorial). Stage settings have
+their own rules (``stage_settings``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from graph_emulator.clock import parse_datetime, parse_duration
+from graph_emulator.clock import parse_datetime
 
+from .fields import duration, obj, query_type, reviewers
 from .models import DISABLE_AND_DELETE, INACTIVE_USERS_SCOPE, QUERY_SCOPE, REMOVE_ACCESS, Json
-from .scopes import check_reviewer_query, invalid, parse_enumeration, parse_member_scope, strip_version
+from .scopes import invalid, parse_enumeration, parse_member_scope, strip_version
+from .stage_settings import check_stage_replacement, normalise_stage_settings
 
 _BOOLEAN_SETTINGS = {
     "mailNotificationsEnabled": False,
@@ -45,42 +48,28 @@ def normalise_definition(body: Json) -> Json:
     for key in ("descriptionForAdmins", "descriptionForReviewers"):
         if body.get(key) is not None and not isinstance(body[key], str):
             raise invalid(f"The {key} property must be a string.")
-    if body.get("stageSettings"):
-        raise invalid("Multi-stage reviews (stageSettings) are not supported by the emulator.")
     scope = _scope(body.get("scope"))
     enumeration = _enumeration(body.get("instanceEnumerationScope"), scope)
     fallback = body.get("fallbackReviewers")
     if fallback is None:
         fallback = body.get("backupReviewers")
+    settings = _settings(body.get("settings"))
     return {
         "displayName": name,
         "descriptionForAdmins": body.get("descriptionForAdmins"),
         "descriptionForReviewers": body.get("descriptionForReviewers"),
         "scope": scope,
         "instanceEnumerationScope": enumeration,
-        "reviewers": _reviewers(body.get("reviewers"), "reviewers"),
-        "fallbackReviewers": _reviewers(fallback, "fallbackReviewers"),
-        "settings": _settings(body.get("settings")),
-        "stageSettings": [],
+        "reviewers": reviewers(body.get("reviewers"), "reviewers"),
+        "fallbackReviewers": reviewers(fallback, "fallbackReviewers"),
+        "settings": settings,
+        "stageSettings": normalise_stage_settings(body.get("stageSettings"), settings["recurrence"]),
         "additionalNotificationRecipients": list(body.get("additionalNotificationRecipients") or []),
     }
 
 
-def _object(value: Any, what: str) -> Json:
-    if not isinstance(value, dict):
-        raise invalid(f"The {what} property is required and must be an object.")
-    return value
-
-
-def _query_type(raw: Json, what: str) -> str:
-    query_type = raw.get("queryType") or "MicrosoftGraph"
-    if query_type != "MicrosoftGraph":
-        raise invalid(f"Invalid {what} queryType '{query_type}': only 'MicrosoftGraph' is supported.")
-    return str(query_type)
-
-
 def _scope(value: Any) -> Json:
-    raw = _object(value, "scope")
+    raw = obj(value, "scope")
     kind = raw.get("@odata.type") or QUERY_SCOPE
     if kind not in (QUERY_SCOPE, INACTIVE_USERS_SCOPE):
         raise invalid(f"Scope type '{kind}' is not supported by the emulator (query scopes of groups only).")
@@ -91,12 +80,12 @@ def _scope(value: Any) -> Json:
     scope: Json = {
         "@odata.type": kind,
         "query": query,
-        "queryType": _query_type(raw, "scope"),
+        "queryType": query_type(raw, "scope"),
         "queryRoot": raw.get("queryRoot"),
     }
     if kind == INACTIVE_USERS_SCOPE:
         inactive = raw.get("inactiveDuration")
-        _duration(inactive, "inactiveDuration")
+        duration(inactive, "inactiveDuration")
         scope["inactiveDuration"] = inactive
     return scope
 
@@ -104,7 +93,7 @@ def _scope(value: Any) -> Json:
 def _enumeration(value: Any, scope: Json) -> Json:
     if value is None:
         return _own_group(scope)
-    raw = _object(value, "instanceEnumerationScope")
+    raw = obj(value, "instanceEnumerationScope")
     query = raw.get("query")
     if not isinstance(query, str):
         raise invalid("The instanceEnumerationScope query is required.")
@@ -112,7 +101,7 @@ def _enumeration(value: Any, scope: Json) -> Json:
     return {
         "@odata.type": raw.get("@odata.type") or QUERY_SCOPE,
         "query": strip_version(query),
-        "queryType": _query_type(raw, "instanceEnumerationScope"),
+        "queryType": query_type(raw, "instanceEnumerationScope"),
         "queryRoot": raw.get("queryRoot"),
     }
 
@@ -133,32 +122,8 @@ def _own_group(scope: Json) -> Json:
     }
 
 
-def _reviewers(value: Any, what: str) -> list[Json]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise invalid(f"The {what} property must be a collection.")
-    out: list[Json] = []
-    for raw in value:
-        item = _object(raw, what)
-        query = item.get("query")
-        if not isinstance(query, str):
-            raise invalid(f"Each of {what} needs a query.")
-        check_reviewer_query(query, what)
-        root = item.get("queryRoot", "decisions" if query == "./manager" else None)
-        out.append({"query": query, "queryType": _query_type(item, what), "queryRoot": root})
-    return out
-
-
-def _duration(value: Any, what: str) -> None:
-    try:
-        parse_duration(str(value))
-    except ValueError as exc:
-        raise invalid(f"Invalid {what} '{value}': expected an ISO 8601 duration such as 'P30D'.") from exc
-
-
 def _settings(value: Any) -> Json:
-    raw = {} if value is None else _object(value, "settings")
+    raw = {} if value is None else obj(value, "settings")
     settings: Json = {}
     for key, default in _BOOLEAN_SETTINGS.items():
         flag = raw.get(key, default)
@@ -171,13 +136,13 @@ def _settings(value: Any) -> Json:
     if decision.lower() not in _DEFAULT_DECISIONS:
         raise invalid(f"Invalid defaultDecision '{decision}': expected Approve, Deny or Recommendation.")
     settings["defaultDecision"] = _DEFAULT_DECISIONS[decision.lower()]
-    duration = raw.get("instanceDurationInDays", DEFAULT_DURATION_DAYS)
-    if not isinstance(duration, int) or isinstance(duration, bool) or duration < 0:
+    days = raw.get("instanceDurationInDays", DEFAULT_DURATION_DAYS)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
         raise invalid("instanceDurationInDays must be a non-negative integer.")
-    settings["instanceDurationInDays"] = duration
+    settings["instanceDurationInDays"] = days
     look_back = raw.get("recommendationLookBackDuration")
     if look_back is not None:
-        _duration(look_back, "recommendationLookBackDuration")
+        duration(look_back, "recommendationLookBackDuration")
     settings["recommendationLookBackDuration"] = look_back
     settings["recurrence"] = _recurrence(raw.get("recurrence"))
     settings["applyActions"] = _apply_actions(raw.get("applyActions"))
@@ -188,7 +153,7 @@ def _settings(value: Any) -> Json:
 def _apply_actions(value: Any) -> list[Json]:
     actions: list[Json] = []
     for raw in value or []:
-        kind = _object(raw, "applyActions").get("@odata.type")
+        kind = obj(raw, "applyActions").get("@odata.type")
         if kind not in (REMOVE_ACCESS, DISABLE_AND_DELETE):
             raise invalid(
                 f"Invalid apply action '{kind}': "
@@ -212,9 +177,9 @@ def _date(value: Any, what: str) -> str:
 def _recurrence(value: Any) -> Json | None:
     if value is None:
         return None
-    raw = _object(value, "recurrence")
+    raw = obj(value, "recurrence")
     pattern = _pattern(raw.get("pattern"))
-    rng = _object(raw.get("range"), "recurrence range")
+    rng = obj(raw.get("range"), "recurrence range")
     kind = str(rng.get("type") or "")
     if kind.lower() not in _RANGES:
         raise invalid(f"Invalid recurrence range type '{kind}': expected noEnd, endDate or numbered.")
@@ -247,7 +212,7 @@ def _recurrence(value: Any) -> Json | None:
 def _pattern(value: Any) -> Json | None:
     if value is None:
         return None
-    raw = _object(value, "recurrence pattern")
+    raw = obj(value, "recurrence pattern")
     kind = str(raw.get("type") or "")
     if kind.lower() not in _PATTERNS:
         raise invalid(
@@ -282,7 +247,9 @@ def _scope_identity(scope: Json) -> tuple[object, ...]:
 
 def check_replacement(stored: Json, new: Json) -> None:
     """PUT rules: the scopes are not in the updatable list, so the full object Graph's example sends
-    must repeat them unchanged; reviewers change only when they are individual users."""
+    must repeat them unchanged; reviewers change only when they are individual users; stages keep
+    all but their reviewers."""
+    check_stage_replacement(stored["stageSettings"], new["stageSettings"])
     for key in ("scope", "instanceEnumerationScope"):
         if _scope_identity(new[key]) != _scope_identity(stored[key]):
             raise invalid(f"The {key} of an access review definition cannot be updated.")

@@ -1,7 +1,7 @@
 """Finding live directory objects the way Graph does, including during replication delay.
 
 An object created moments ago may not have replicated yet: reads by id and reference lookups
-then answer 404 ``Request_ResourceNotFound`` (graph-api-facts.md section 4), so client retry
+then answer 404 ``Request_ResourceNotFound`` (Graph's documented eventual consistency), so client retry
 logic is exercised against the same error a real tenant returns.
 """
 

@@ -134,6 +134,7 @@ def group_json(group: Group) -> Json:
         "mailNickname": group.mail_nickname,
         "proxyAddresses": [f"SMTP:{group.mail}"] if group.mail else [],
         "renewedDateTime": _when(group.created),
+        "resourceProvisioningOptions": list(group.resource_provisioning_options),
         "securityEnabled": group.security_enabled,
         "securityIdentifier": security_identifier(group.id),
         "visibility": group.visibility,

@@ -1,8 +1,8 @@
 """Invitations backend: B2B guest creation, re-invitation of existing users, redemption.
 
 Inviting an address that already belongs to a live user (``mail``, ``otherMails`` or UPN,
-case-insensitively) creates nothing and answers with that user's id: graph-api-facts.md marks
-the exact response UNCONFIRMED; the emulator's choice is 201 with ``status`` ``Completed`` for
+case-insensitively) creates nothing and answers with that user's id. Graph doesn't document
+the exact response; the emulator's choice is 201 with ``status`` ``Completed`` for
 members and redeemed guests, ``PendingAcceptance`` for guests that haven't redeemed. Every call
 issues a fresh redeem URL, as a docs maintainer describes for re-invitations.
 """

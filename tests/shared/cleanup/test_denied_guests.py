@@ -6,7 +6,7 @@ import pytest
 
 from shared.cleanup.audit import Outcome
 from shared.cleanup.denied_guests import account_kept
-from shared.cleanup.graph_calls import GuestFacts
+from shared.graph.guest_access import GuestFacts
 
 GROUP, OTHER = "g-reviewed", "g-other"
 

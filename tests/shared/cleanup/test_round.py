@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from graph_emulator import TenantState
-from shared.cleanup import graph_calls as cleanup_graph
 from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.cleanup.settings import CleanupSettings
+from shared.graph import guest_access
 from shared.graph.batch import RetryPolicy
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
 from shared.state import StateStore
@@ -193,7 +193,7 @@ async def test_two_rounds_at_once_still_disable_a_guest_denied_in_both(
         graph, raw_client, {FEELGOOD: {both.id: "Deny"}, RETAIL: {both.id: "Deny"}}, auto_apply=False
     )
     first_look_ups = asyncio.Barrier(2)
-    look_up = cleanup_graph.look_up
+    look_up = guest_access.look_up
 
     async def in_step(*args: Any, with_user: bool = True, **kwargs: Any) -> Any:
         facts = await look_up(*args, with_user=with_user, **kwargs)
@@ -201,7 +201,7 @@ async def test_two_rounds_at_once_still_disable_a_guest_denied_in_both(
             await first_look_ups.wait()
         return facts
 
-    monkeypatch.setattr(cleanup_graph, "look_up", in_step)
+    monkeypatch.setattr(guest_access, "look_up", in_step)
     emulator_state.requests.clear()
     results = await asyncio.gather(
         run(graph, store, review.message(FEELGOOD)), run(graph, store, review.message(RETAIL))

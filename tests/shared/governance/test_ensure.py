@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from graph_emulator import TenantState
-from shared.governance.definition import ReviewPolicy, drift, to_json
+from shared.governance.definition import ReviewPolicy, to_json
+from shared.governance.drift import drift
 from shared.governance.ensure import EnsureResult, Outcome, desired_definition, ensure_definition
 from shared.graph.raw import send_json
 from tests.emulator.access_review_fixtures import RETAIL, SALES

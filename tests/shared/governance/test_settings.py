@@ -177,3 +177,51 @@ def test_pending_invitations_are_off_until_both_ages_are_set() -> None:
 )
 def test_bad_invitation_ages_are_named(env: dict[str, str], name: str) -> None:
     assert name in problems(**env)
+
+
+def test_the_review_options_are_off_by_default_and_read_when_set() -> None:
+    policy = governance().governance.policy
+    assert (policy.inactive_days, policy.teams_only, policy.reviewers, policy.stages) == (
+        None,
+        False,
+        "owners",
+        1,
+    )
+    assert policy.stage_days == (7, 7)
+    section = governance(
+        REVIEW_INACTIVE_DAYS="90",
+        REVIEW_TEAMS_ONLY="true",
+        REVIEW_REVIEWERS="Sponsors",
+        REVIEW_STAGES="2",
+        REVIEW_SPONSOR_STAGE_DAYS="10",
+        REVIEW_OWNER_STAGE_DAYS="20",
+    ).governance
+    assert section.policy == ReviewPolicy(
+        inactive_days=90, teams_only=True, reviewers="sponsors", stages=2, stage_days=(10, 20)
+    )
+
+
+def test_impossible_review_options_fail_at_startup_naming_the_settings() -> None:
+    assert set(problems(REVIEW_STAGES="2")) == {"REVIEW_STAGES", "REVIEW_REVIEWERS"}  # no sponsors
+    too_long = problems(REVIEW_REVIEWERS="sponsors", REVIEW_STAGES="2", REVIEW_SPONSOR_STAGE_DAYS="83")
+    assert set(too_long) == {"REVIEW_SPONSOR_STAGE_DAYS", "REVIEW_OWNER_STAGE_DAYS"}
+    assert "adds up to 90 days, more than one recurrence (89 days" in too_long["REVIEW_OWNER_STAGE_DAYS"]
+    found = problems(
+        REVIEW_INACTIVE_DAYS="0",
+        REVIEW_TEAMS_ONLY="teams",
+        REVIEW_REVIEWERS="managers",
+        REVIEW_STAGES="two",
+        REVIEW_OWNER_STAGE_DAYS="a week",
+    )
+    assert set(found) == {
+        "REVIEW_INACTIVE_DAYS",
+        "REVIEW_TEAMS_ONLY",
+        "REVIEW_REVIEWERS",
+        "REVIEW_STAGES",
+        "REVIEW_OWNER_STAGE_DAYS",
+    }
+    assert "leave it empty" in found["REVIEW_INACTIVE_DAYS"]
+    assert "owners, sponsors" in found["REVIEW_REVIEWERS"]
+    assert problems(REVIEW_INACTIVE_DAYS="ninety") == {
+        "REVIEW_INACTIVE_DAYS": "must be an integer, not 'ninety'"
+    }

@@ -33,3 +33,21 @@ async def test_disabled_guests_are_listed_by_age_and_keep_their_first_date(
     finally:
         await table.delete_table()
         await store.close()
+
+
+async def test_the_first_dates_of_many_guests_are_read_fourteen_keys_a_query(
+    storage_connection_string: str,
+) -> None:
+    """What an offboarding reads to answer ``deleteAfter``: only the guests that have a date."""
+    table = TableClient.from_connection_string(storage_connection_string, f"t{uuid.uuid4().hex[:12]}")
+    store = StateStore.over(Table(table))
+    start = datetime(2026, 4, 1, tzinfo=UTC)
+    dated = [f"g-{n:02d}" for n in range(30)]  # more than two queries' worth
+    try:
+        await store.disabled.record_disabled_many(dated, instance_id="offboarding", at=start)
+        since = await store.disabled.disabled_since([*dated, "g-never", "g-05"])
+        assert since == dict.fromkeys(dated, start)
+        assert await store.disabled.disabled_since([]) == {}
+    finally:
+        await table.delete_table()
+        await store.close()

@@ -17,9 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared.config import webhook_key
 from shared.errors import ConfigurationError, FieldError, SignatureRejected
-from shared.onboarding.settings import WebhookSettings
+from shared.webhooks.settings import WebhookSettings, webhook_key
 
 HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 WEBHOOK_ID = re.compile(r"^[\x21-\x7e]{1,256}$")

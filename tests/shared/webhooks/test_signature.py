@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
-from shared.config import Secret, webhook_key
+from shared.config import Secret
 from shared.errors import ConfigurationError, SignatureRejected
-from shared.onboarding.settings import WebhookSettings
-from shared.onboarding.signature import sign, verify
+from shared.webhooks.settings import WebhookSettings, webhook_key
+from shared.webhooks.signature import sign, verify
 from tests.shared.conftest import SECRET, signed_headers
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

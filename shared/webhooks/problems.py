@@ -28,14 +28,17 @@ log = logging.getLogger("guestkeeper.http")
 
 PROBLEM_TYPES: dict[str, int] = {
     "malformed-json": 400,
+    "duplicate-json-key": 400,
     "signature-missing": 401,
     "signature-invalid": 401,
     "signature-expired": 401,
     "domain-not-allowed": 403,
     "group-not-allowed": 403,
     "redirect-not-allowed": 403,
+    "guest-not-found": 404,
     "webhook-replayed": 409,
     "guest-recently-denied": 409,
+    "guest-ambiguous": 409,
     "payload-too-large": 413,
     "unsupported-media-type": 415,
     "validation-failed": 422,

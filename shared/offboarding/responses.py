@@ -1,0 +1,35 @@
+"""Success answers: one guest (200) and the bulk form (207 Multi-Status).
+
+A bulk request accepted as a whole always answers 207: each entry carries its own status (200, or
+a problem's status) so an HR sync can send exactly the entries that failed again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.offboarding.models import BulkOutcome, OffboardingResult
+from shared.webhooks.problems import Reply, reply_for_error
+
+
+def reply_for_result(result: OffboardingResult) -> Reply:
+    return Reply(200, result.to_json())
+
+
+def reply_for_bulk(outcome: BulkOutcome) -> Reply:
+    entries: list[dict[str, Any]] = []
+    counts = {"offboarded": 0, "refused": 0, "failed": 0}
+    for item in outcome.items:
+        entry: dict[str, Any] = {"index": item.index}
+        if item.external_ref is not None:
+            entry["externalRef"] = item.external_ref
+        if item.result is not None:
+            entry |= {"status": 200, "guest": item.result.to_json()}
+            counts["offboarded"] += 1
+        else:
+            assert item.error is not None
+            problem = reply_for_error(item.error)
+            entry |= {"status": problem.status, "problem": problem.body}
+            counts["refused" if problem.status < 500 else "failed"] += 1
+        entries.append(entry)
+    return Reply(207, {"results": entries, "summary": {"total": len(entries), **counts}})

@@ -1,0 +1,6 @@
+"""The signed HR endpoints' common edge, shared by every flow an HR system calls.
+
+``serve`` (request in, response out, every error a problem document), ``envelope`` (size,
+``signature``, media type, JSON, replay claim), ``fields`` (the address rule and field checks, the
+bulk envelope), ``problems`` (the RFC 7807 catalogue) and ``settings`` (the webhook secret).
+"""
