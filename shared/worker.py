@@ -179,6 +179,7 @@ class Worker:
             audit=self.store.audit,
             clock=self.clock,
             retry=self.retry,
+            outcomes=self.publisher(),
         )
 
 

@@ -142,6 +142,17 @@ async def test_every_offboarding_outcome_logs_ids_and_outcomes_only(
         users.append(user)
     twin = add_guest(emulator_state, "Twin", groups=(RETAIL,))
     twin.other_mails = ["r.quillon-ashby@partners.example"]  # makes the first address ambiguous
+    assert settings.storage.connection_string is not None
+    connection = settings.storage.connection_string.reveal()
+    callbacks = f"hr-callbacks-{uuid.uuid4().hex[:10]}"  # each outcome is published for HR too
+    worker.settings = Settings.from_env(
+        settings_env(
+            AzureWebJobsStorage=connection,
+            STATE_TABLE_NAME=settings.storage.table_name,
+            HR_CALLBACK_URL="https://hr.partners.example/guestkeeper",
+            HR_CALLBACK_QUEUE_NAME=callbacks,
+        )
+    )
     reason = "Contract of Rosalind Quillon-Ashby (r.quillon-ashby@partners.example) ended"
     sent = {"email": "t.okonkwo-brandt@partners.example", "externalRef": "HR-4411", "reason": reason}
     assert (await offboard(sent)).json["account"] == "keptOtherAccess"
@@ -156,11 +167,11 @@ async def test_every_offboarding_outcome_logs_ids_and_outcomes_only(
     worker.graph = make_graph(roles=["User.Read.All", "GroupMember.Read.All"])  # cannot remove members
     assert (await offboard({"email": "o'hallorhan.v@partners.example"})).status == 502
     worker.graph = make_graph()
+    async with QueueClient.from_connection_string(connection, callbacks) as client:
+        assert len(await client.peek_messages(max_messages=32)) == 4  # 3 offboarded, 1 disabled by it
+        await client.delete_queue()
     dry = {"OFFBOARDING_DRY_RUN": "true", "STATE_TABLE_NAME": settings.storage.table_name}
-    assert settings.storage.connection_string is not None
-    worker.settings = Settings.from_env(
-        settings_env(AzureWebJobsStorage=settings.storage.connection_string.reveal(), **dry)
-    )
+    worker.settings = Settings.from_env(settings_env(AzureWebJobsStorage=connection, **dry))
     assert (await offboard({"email": "o'hallorhan.v@partners.example"})).json["dryRun"] is True
     bulk = {"guests": [{"email": a, "reason": reason} for a in [*LEAVERS, "x@partners.example"]]}
     assert (await offboard(bulk, bulk=True)).status == 207

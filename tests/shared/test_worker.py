@@ -79,7 +79,8 @@ async def test_without_an_hr_callback_url_outcomes_go_nowhere() -> None:
     from shared.outcomes import NO_OUTCOMES
 
     lazy = LazyWorker()
-    assert lazy.onboarding().outcomes is lazy.cleanup().outcomes is lazy.governance().outcomes is NO_OUTCOMES
+    flows = (lazy.onboarding(), lazy.cleanup(), lazy.governance(), lazy.offboarding())
+    assert {id(flow.outcomes) for flow in flows} == {id(NO_OUTCOMES)}
     await lazy.get().close()
 
 
@@ -93,7 +94,7 @@ async def test_with_an_hr_callback_url_every_flow_publishes_to_one_queue(
     lazy = LazyWorker()
     publisher = lazy.onboarding().outcomes
     assert isinstance(publisher, QueuedOutcomes)
-    assert lazy.cleanup().outcomes is lazy.governance().outcomes is publisher
+    assert lazy.cleanup().outcomes is lazy.governance().outcomes is lazy.offboarding().outcomes is publisher
     assert lazy.callbacks().http is lazy.callbacks().http  # one HTTP client for the process
     await lazy.get().close()
 
