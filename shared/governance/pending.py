@@ -6,7 +6,10 @@ One list request finds every guest that never redeemed:
 and ``externalUserStateChangeDateTime``, which Graph returns only on ``$select`` and cannot compare
 with ``ge``/``le``, so the age is computed here). Only the guests Guestkeeper onboarded are kept:
 the onboarding record of the guest's ``mail`` (its address hash) must name this user. Guests that
-others invited are theirs to manage. The address is held in memory for the reminder, never logged.
+others invited are theirs to manage. A disabled guest is left out too: cleanup, an offboarding or an
+administrator disabled it, so a reminder would invite someone whose access was taken away, and the
+grace deletion, not the expiry, decides when it goes. The address is held in memory for the
+reminder, never logged.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from shared.graph.paging import list_all
 from shared.state import OnboardingRecords, address_hash
 
 PENDING_FILTER = "userType eq 'Guest' and externalUserState eq 'PendingAcceptance'"
-PENDING_FIELDS = ["id", "mail", "externalUserStateChangeDateTime", "createdDateTime"]
+PENDING_FIELDS = ["id", "mail", "accountEnabled", "externalUserStateChangeDateTime", "createdDateTime"]
 PAGE_SIZE = 999  # the largest page Graph serves for users
 
 
@@ -57,6 +60,9 @@ async def find_pending(graph: GraphServiceClient, records: OnboardingRecords) ->
 
 
 def _usable(item: dict[str, Any]) -> bool:
+    """An enabled guest with an id and an address."""
+    if item.get("accountEnabled") is False:
+        return False
     return isinstance(item.get("id"), str) and isinstance(item.get("mail"), str) and "@" in item["mail"]
 
 

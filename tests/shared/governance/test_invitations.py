@@ -114,6 +114,31 @@ async def test_a_reset_invitation_starts_a_new_pending_period(
     assert outbox_for(emulator_state, guest.id) == 2
 
 
+async def test_a_guest_offboarded_before_redeeming_gets_no_reminder_and_waits_for_its_grace(
+    store: StateStore,
+    emulator_state: TenantState,
+    deps: GovernanceDeps,
+    offboard: Any,
+    outcomes: RecordedOutcomes,
+) -> None:
+    """Offboarding disabled it: a reminder would invite someone whose contract ended, and the expiry
+    would delete it before ``deleteAfter``. A guest disabled by cleanup is left out the same way."""
+    leaver = await invited_guest(emulator_state, store, "leaver@fabrikam.com", days_ago=EXPIRE_DAYS + 1)
+    reply = await offboard({"email": "leaver@fabrikam.com"})
+    assert (reply.status, reply.json["account"]) == (200, "disabled")
+    sent = outbox_for(emulator_state, leaver.id)
+    emulator_state.requests.clear()
+
+    result = await run(deps)
+
+    assert (result.pending, result.reminded, result.expired) == (0, (), ())
+    assert emulator_state.requests.writes == 0
+    assert outbox_for(emulator_state, leaver.id) == sent
+    assert emulator_state.directory.users[leaver.id].deleted is None
+    assert outcomes.outcomes == []
+    assert await store.disabled.disabled_since([leaver.id])  # the grace deletion's to take
+
+
 async def test_guests_others_invited_or_that_redeemed_are_left_alone(
     store: StateStore, emulator_state: TenantState, deps: GovernanceDeps, raw_client: httpx.AsyncClient
 ) -> None:
