@@ -2,7 +2,7 @@
 
     python -m shared.audit [--settings local.settings.json] [--json] guest GUEST_ID
     python -m shared.audit round INSTANCE_ID
-    python -m shared.audit failures
+    python -m shared.audit failures            # cleanup messages and HR callbacks gone to poison
     python -m shared.audit release-guard INSTANCE_ID --reason "HR confirmed the contracts ended"
     python -m shared.audit requeue DEFINITION_ID INSTANCE_ID GROUP_ID --reason "permission fixed"
 
@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from shared.callbacks.delivery import ACTION as CALLBACK_ACTION
 from shared.cleanup import audit as cleanup_audit
 from shared.cleanup import guard
 from shared.cleanup.audit import Action, Outcome
@@ -31,8 +32,10 @@ from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, StorageSettings
 from shared.errors import GuestkeeperError
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.state import AuditRecord, StateStore
+
+CALLBACK_FAILURES = {(CALLBACK_ACTION, "poisoned"), (CALLBACK_ACTION, "invalid")}
 
 
 def record_json(record: AuditRecord) -> dict[str, Any]:
@@ -84,7 +87,7 @@ class Tools:
         """Re-enqueue a round in the host's encoding (``CleanupMessage.encode()``)."""
         if self.storage.connection_string is None:
             raise GuestkeeperError("re-enqueueing needs AzureWebJobsStorage as a connection string")
-        queue = StorageCleanupQueue.from_settings(self.storage, self.cleanup.queue_name, None)
+        queue = StorageQueue.from_settings(self.storage, self.cleanup.queue_name, None)
         try:
             await queue.send(message)
         finally:
@@ -159,8 +162,9 @@ async def _command(tools: Tools, args: argparse.Namespace, now: datetime) -> lis
         return await store.audit.list_audit(guest_id=args.guest_id.lower())
     if args.command == "round":
         return await store.audit.list_audit(instance_id=args.instance_id.lower())
-    if args.command == "failures":
-        return [r for r in await store.audit.list_audit() if r.action == Action.FAILED]
+    if args.command == "failures":  # cleanup messages and HR callbacks that failed for good
+        records = await store.audit.list_audit()
+        return [r for r in records if r.action == Action.FAILED or (r.action, r.outcome) in CALLBACK_FAILURES]
     if args.command == "release-guard":
         message = await release_and_requeue(tools, args.instance_id.lower(), args.reason, now)
         return await store.audit.list_audit(instance_id=message.instance_id)
