@@ -73,6 +73,15 @@ param reviewExcludedGroupIds string = ''
 @description('REVIEW_START_DATE: YYYY-MM-DD that anchors the review cadence; empty: the next quarter\'s first day.')
 param reviewStartDate string = ''
 
+@description('INVITE_REMIND_AFTER_DAYS: days an invitation stays pending before its one reminder; 0: no reminder.')
+param inviteRemindAfterDays string = '0'
+
+@description('INVITE_EXPIRE_AFTER_DAYS: days before a pending guest leaves the managed groups and is deleted; 0: never.')
+param inviteExpireAfterDays string = '0'
+
+@description('HR_CALLBACK_URL: https URL that receives each guest outcome as a signed Standard Webhooks POST; empty: none.')
+param hrCallbackUrl string = ''
+
 @minLength(1)
 @description('GOVERNANCE_SCHEDULE: six-field NCRONTAB schedule of the governance timer (UTC).')
 param governanceSchedule string = '0 0 2 * * *'
@@ -160,6 +169,10 @@ var appSettings = {
   GOVERNANCE_SCHEDULE: governanceSchedule
   GOVERNANCE_DRY_RUN: governanceDryRun
   GUEST_DELETE_GRACE_DAYS: '30'
+  INVITE_REMIND_AFTER_DAYS: inviteRemindAfterDays
+  INVITE_EXPIRE_AFTER_DAYS: inviteExpireAfterDays
+  HR_CALLBACK_URL: hrCallbackUrl
+  HR_CALLBACK_QUEUE_NAME: 'hr-callbacks'
   CLEANUP_QUEUE_NAME: 'review-cleanup'
   CLEANUP_REMOVAL_MODE: 'remove'
   CLEANUP_DRY_RUN: cleanupDryRun

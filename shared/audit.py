@@ -3,7 +3,7 @@
 
     python -m shared.audit [--settings local.settings.json] [--json] guest GUEST_ID_OR_ADDRESS
     python -m shared.audit round INSTANCE_ID
-    python -m shared.audit failures
+    python -m shared.audit failures            # cleanup messages and HR callbacks gone to poison
     python -m shared.audit report --round INSTANCE_ID --html round.html
     python -m shared.audit release-guard INSTANCE_ID --reason "HR confirmed the contracts ended"
     python -m shared.audit requeue DEFINITION_ID INSTANCE_ID GROUP_ID --reason "permission fixed"
@@ -37,6 +37,7 @@ from shared.auditing.lookup import GuestTrail, guest_trail, round_records
 from shared.auditing.query import parse_guest, parse_round
 from shared.auditing.report import RoundReport, gather_report
 from shared.auditing.report_html import render
+from shared.callbacks.delivery import ACTION as CALLBACK_ACTION
 from shared.cleanup import audit as cleanup_audit
 from shared.cleanup import guard
 from shared.cleanup.audit import Action, Outcome
@@ -45,10 +46,11 @@ from shared.config import Env, GraphSettings, StorageSettings
 from shared.errors import GuestkeeperError, RequestRefused
 from shared.graph.client import one_shot_graph_client
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.state import AuditRecord, Denial, DisabledGuest, StateStore
 
 __all__ = ["main", "record_json", "record_line", "run"]
+CALLBACK_FAILURES = {(CALLBACK_ACTION, "poisoned"), (CALLBACK_ACTION, "invalid")}
 
 
 def record_line(record: AuditRecord) -> str:
@@ -128,7 +130,7 @@ class Tools:
         """Re-enqueue a round in the host's encoding (``CleanupMessage.encode()``)."""
         if self.storage.connection_string is None:
             raise GuestkeeperError("re-enqueueing needs AzureWebJobsStorage as a connection string")
-        queue = StorageCleanupQueue.from_settings(self.storage, self.cleanup.queue_name, None)
+        queue = StorageQueue.from_settings(self.storage, self.cleanup.queue_name, None)
         try:
             await queue.send(message)
         finally:
@@ -233,8 +235,11 @@ async def _command(tools: Tools, args: argparse.Namespace, now: datetime) -> Lis
         return Listing(trail.records, about_guest(trail))
     if args.command == "round":
         return Listing(await round_records(store.audit, parse_round(args.instance_id).instance_id))
-    if args.command == "failures":
-        return Listing([r for r in await store.audit.list_audit() if r.action == Action.FAILED])
+    if args.command == "failures":  # cleanup messages and HR callbacks that failed for good
+        records = await store.audit.list_audit()
+        return Listing(
+            [r for r in records if r.action == Action.FAILED or (r.action, r.outcome) in CALLBACK_FAILURES]
+        )
     if args.command == "release-guard":
         message = await release_and_requeue(tools, args.instance_id.lower(), args.reason, now)
         return Listing(await store.audit.list_audit(instance_id=message.instance_id))

@@ -26,6 +26,9 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
+# Azure queue names: 3-63 lower-case letters, digits and single hyphens, no hyphen at either end.
+QUEUE_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
+POISON_SUFFIX = "-poison"  # the host's poison queue for a queue trigger is <queue>-poison
 
 
 class Secret:
@@ -113,6 +116,16 @@ class Env:
         elif parts.scheme == "http" and (https_only or not loopback):
             self.problem(name, "must use https (http is allowed only for loopback hosts)")
         return value
+
+    def queue_name(self, name: str, default: str) -> str:
+        """The name of a queue a trigger reads: it leaves room for the host's ``-poison`` queue."""
+        queue = self.text(name) or default
+        if not QUEUE_NAME.match(queue) or len(queue + POISON_SUFFIX) > 63:
+            self.problem(
+                name,
+                "must be 3-56 lower-case letters, digits or single hyphens (its poison queue adds '-poison')",
+            )
+        return queue
 
     def raise_if_problems(self) -> None:
         if self.problems:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from shared.callbacks.settings import CallbackSettings
 from shared.cleanup.settings import CleanupSettings
 from shared.config import Env, GraphSettings, StorageSettings
 from shared.governance.settings import GovernanceSettings
@@ -28,6 +29,7 @@ class Settings:
     cleanup: CleanupSettings
     governance: GovernanceSettings
     offboarding: OffboardingSettings
+    callbacks: CallbackSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +43,7 @@ class Settings:
             cleanup=CleanupSettings.from_env(env),
             governance=GovernanceSettings.from_env(env),
             offboarding=OffboardingSettings.from_env(env),
+            callbacks=CallbackSettings.from_env(env),
         )
         env.raise_if_problems()
         return settings

@@ -1,12 +1,12 @@
 """The composition root: what one worker process builds once and hands to each flow.
 
 ``Worker`` holds the settings, the Graph client, the state store, the onboarding gateway, the
-retry policy and the clock, and gives each flow only what it uses (``onboarding()``,
-``governance()``, ``cleanup()``, ``offboarding()``, ``auditing()``). ``function_app.py`` registers
-each flow's blueprint with a ``LazyWorker``, which builds the worker on the first invocation (never
-at import or indexing time) and keeps it for the life of the process, as the Functions guidance on
-reusing clients recommends. Tests and the benchmark build a ``Worker`` of their own and hand it to
-the blueprints.
+retry policy, the outcome publisher and the clock, and gives each flow only what it uses
+(``onboarding()``, ``governance()``, ``cleanup()``, ``offboarding()``, ``callbacks()``,
+``auditing()``). ``function_app.py`` registers each flow's blueprint with a ``LazyWorker``, which
+builds the worker on the first invocation (never at import or indexing time) and keeps it for the
+life of the process, as the Functions guidance on reusing clients recommends. Tests and the
+benchmark build a ``Worker`` of their own and hand it to the blueprints.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from msgraph.graph_service_client import GraphServiceClient
 
 from shared.auditing.deps import AuditingDeps
+from shared.callbacks.deps import CallbackDeps, new_http_client
 from shared.cleanup.deps import CleanupDeps
 from shared.governance.deps import GovernanceDeps
 from shared.graph.batch import RetryPolicy
@@ -27,7 +29,8 @@ from shared.graph.client import graph_client_from_settings
 from shared.offboarding.deps import OffboardingDeps
 from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.gateway import DirectoryGateway
-from shared.queue.sender import CleanupQueue, StorageCleanupQueue
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher, QueuedOutcomes
+from shared.queue.sender import CleanupQueue, StorageQueue
 from shared.settings import Settings
 from shared.state import StateStore
 
@@ -44,7 +47,10 @@ class Worker:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     gateway: DirectoryGateway | None = None  # None: one with ``retry``, built here
     queue: CleanupQueue | None = None  # None: the storage queue, built by the first governance run
+    outcomes: OutcomePublisher | None = None  # None: built on first use (the HR callback queue, or none)
+    http: httpx.AsyncClient | None = None  # None: built by the first HR callback delivery
     clock: Callable[[], datetime] = utc_now
+    _outcome_queue: StorageQueue | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.gateway is None:
@@ -77,7 +83,21 @@ class Worker:
             denials=self.store.denials,
             audit=self.store.audit,
             clock=self.clock,
+            outcomes=self.publisher(),
         )
+
+    def publisher(self) -> OutcomePublisher:
+        """Outcomes go to the HR callback queue when ``HR_CALLBACK_URL`` is set; nowhere otherwise."""
+        if self.outcomes is None:
+            settings = self.settings
+            if settings.callbacks.url is None:
+                self.outcomes = NO_OUTCOMES
+            else:
+                self._outcome_queue = StorageQueue.from_settings(
+                    settings.storage, settings.callbacks.queue_name, settings.governance.queue_service_uri
+                )
+                self.outcomes = QueuedOutcomes(self._outcome_queue)
+        return self.outcomes
 
     def auditing(self) -> AuditingDeps:
         return AuditingDeps.over(self.store)
@@ -85,9 +105,10 @@ class Worker:
     def governance(self) -> GovernanceDeps:
         settings = self.settings
         if self.queue is None:
-            self.queue = StorageCleanupQueue.from_settings(
+            self.queue = StorageQueue.from_settings(
                 settings.storage, settings.cleanup.queue_name, settings.governance.queue_service_uri
             )
+        assert self.gateway is not None  # __post_init__ builds one
         return GovernanceDeps(
             graph=self.graph,
             settings=settings.governance,
@@ -96,19 +117,29 @@ class Worker:
             disabled=self.store.disabled,
             audit=self.store.audit,
             claims=self.store.webhooks,
+            records=self.store.onboarding,
+            invitations=self.store.invitations,
+            pacer=self.gateway.limiter,  # reminders and onboarding share Graph's invitation limit
+            managed_groups=settings.onboarding.allowed_group_ids,
+            redirect_url=settings.onboarding.redirect_url,
             clock=self.clock,
             retry=self.retry,
             # a webhook timestamp is accepted within the tolerance either side of now: a claim twice
             # that old can never be replayed, so it is forgotten
             webhook_retention=2 * timedelta(seconds=settings.webhook.tolerance_seconds),
+            outcomes=self.publisher(),
         )
 
     async def close(self) -> None:
-        """Close the state table and the queue client built here. A Functions worker keeps them for
-        its life; tests and the benchmark close them when they are done."""
+        """Close the state table and the queue and HTTP clients built here. A Functions worker keeps
+        them for its life; tests and the benchmark close them when they are done."""
         await self.store.close()
-        if isinstance(self.queue, StorageCleanupQueue):
+        if isinstance(self.queue, StorageQueue):
             await self.queue.close()
+        if self._outcome_queue is not None:
+            await self._outcome_queue.close()
+        if self.http is not None:
+            await self.http.aclose()
 
     def cleanup(self) -> CleanupDeps:
         return CleanupDeps(
@@ -120,6 +151,21 @@ class Worker:
             audit=self.store.audit,
             clock=self.clock,
             retry=self.retry,
+            outcomes=self.publisher(),
+        )
+
+    def callbacks(self) -> CallbackDeps:
+        if self.http is None:
+            self.http = new_http_client()
+        settings = self.settings
+        return CallbackDeps(
+            settings=settings.callbacks,
+            secret=settings.callbacks.secret or settings.webhook.secret,
+            http=self.http,
+            records=self.store.onboarding,
+            audit=self.store.audit,
+            clock=self.clock,
+            max_dequeue_count=settings.cleanup.max_dequeue_count,  # host.json's, one for every queue
         )
 
     def offboarding(self) -> OffboardingDeps:
@@ -137,6 +183,7 @@ class Worker:
             audit=self.store.audit,
             clock=self.clock,
             retry=self.retry,
+            outcomes=self.publisher(),
         )
 
 
@@ -182,6 +229,9 @@ class LazyWorker:
 
     def cleanup(self) -> CleanupDeps:
         return self.get().cleanup()
+
+    def callbacks(self) -> CallbackDeps:
+        return self.get().callbacks()
 
     def offboarding(self) -> OffboardingDeps:
         return self.get().offboarding()

@@ -77,6 +77,7 @@ ALL_FUNCTIONS = {
     "read_audit": "httpTrigger",
     "offboard_guest": "httpTrigger",
     "offboard_guests": "httpTrigger",
+    "deliver_hr_callback": "queueTrigger",
 }
 
 
@@ -100,6 +101,9 @@ def test_timer_and_queue_bindings(indexed: dict[str, Any]) -> None:
     queue = _trigger(indexed["clean_up_review_round"])
     assert queue["queueName"] == "%CLEANUP_QUEUE_NAME%"
     assert queue["connection"] == "AzureWebJobsStorage"
+    callbacks = _trigger(indexed["deliver_hr_callback"])
+    assert callbacks["queueName"] == "%HR_CALLBACK_QUEUE_NAME%"
+    assert callbacks["connection"] == "AzureWebJobsStorage"
 
 
 def test_http_bindings(indexed: dict[str, Any]) -> None:

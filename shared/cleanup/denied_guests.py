@@ -8,7 +8,8 @@ with other groups keep their account.
 Requests, each ``$batch`` of up to 20 items: look-ups (groups and user facts); removals of members
 still present; a second groups read only for guests just removed that had other groups (so that two
 rounds running at the same time cannot both keep a guest who loses its last two groups); disables.
-tests/shared/cleanup/test_budget.py asserts the request budget.
+tests/shared/cleanup/test_budget.py asserts the request budget. What was done is audited, then
+published for HR (``outcomes``), before the round's checkpoint.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from shared.cleanup import graph_calls as cleanup_graph
 from shared.cleanup.audit import Action, Outcome
 from shared.cleanup.decisions import DecisionTally
 from shared.cleanup.deps import CleanupDeps
+from shared.cleanup.outcomes import review_outcomes
 from shared.errors import GraphFailure
 from shared.graph import guest_access
 from shared.graph.guest_access import AccountVerdict, GuestFacts, account_verdict
+from shared.outcomes import publish_all
 from shared.queue.message import CleanupMessage
 from shared.state import AuditRecord
 
@@ -105,6 +108,7 @@ async def real_round(
     await _accounts(ctx, facts, records, failures)
     known = {r.key for r in existing}
     await ctx.deps.audit.record_audit_once([r for r in records if r.key not in known])
+    await publish_all(ctx.deps.outcomes, review_outcomes(ctx.message, records, ctx.now))
     if failures:
         raise failures[0]  # recorded what succeeded; the retry redoes only the rest
     instance = ctx.message.instance_id

@@ -10,6 +10,7 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from shared.cleanup.settings import CleanupSettings
 from shared.graph.batch import RetryPolicy
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.state import AuditTrail, Denials, DisabledGuests, ReviewRecords
 
 
@@ -23,3 +24,4 @@ class CleanupDeps:
     audit: AuditTrail  # every action, the guard, poison records
     clock: Callable[[], datetime]
     retry: RetryPolicy
+    outcomes: OutcomePublisher = NO_OUTCOMES  # removed by review, disabled: for HR

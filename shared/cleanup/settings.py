@@ -7,17 +7,13 @@ keeps ``CLEANUP_MAX_DEQUEUE_COUNT`` and host.json in agreement). docs/operations
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.config import Env
+from shared.config import POISON_SUFFIX, Env
 
 RemovalMode = Literal["remove", "applyDecisions"]
 REMOVAL_MODES: tuple[RemovalMode, ...] = ("remove", "applyDecisions")
-POISON_SUFFIX = "-poison"
-# Azure queue names: 3-63 lower-case letters, digits and single hyphens, no hyphen at either end.
-_QUEUE_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
 
 
 @dataclass(frozen=True)
@@ -35,12 +31,7 @@ class CleanupSettings:
 
     @classmethod
     def from_env(cls, env: Env) -> CleanupSettings:
-        queue = env.text("CLEANUP_QUEUE_NAME") or cls.queue_name
-        if not _QUEUE_NAME.match(queue) or len(queue + POISON_SUFFIX) > 63:
-            env.problem(
-                "CLEANUP_QUEUE_NAME",
-                "must be 3-56 lower-case letters, digits or single hyphens (its poison queue adds '-poison')",
-            )
+        queue = env.queue_name("CLEANUP_QUEUE_NAME", cls.queue_name)
         mode = env.text("CLEANUP_REMOVAL_MODE") or cls.removal_mode
         if mode not in REMOVAL_MODES:
             env.problem("CLEANUP_REMOVAL_MODE", f"must be one of {', '.join(REMOVAL_MODES)}")

@@ -5,7 +5,8 @@ After ``GUEST_DELETE_GRACE_DAYS`` the pass checks each candidate again in Graph,
 disabled guest, still in no group? Then ``DELETE /users/{id}`` (batched; Entra keeps the user
 restorable for 30 days). A guest who regained access (re-enabled, or a member of a group again) is
 forgotten without deletion; a guest already gone is forgotten too. Each outcome is audited once
-(stable keys) before the row is cleared, so a crash repeats a check, never loses a record.
+(stable keys), and each deletion published for HR, before the row is cleared, so a crash repeats a
+check, never loses a record or a callback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from shared.errors import Forbidden
 from shared.graph.batch import BatchRequest, BatchResponse, RetryPolicy, send_batch
-from shared.graph.requests import member_groups, user_facts
+from shared.graph.requests import delete_user, member_groups, user_facts
+from shared.outcomes import NO_OUTCOMES, Outcome, OutcomeKind, OutcomePublisher, publish_all
 from shared.state import AuditRecord, AuditTrail, DisabledGuest, DisabledGuests
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ async def delete_expired_guests(
     grace_days: int,
     dry_run: bool = False,
     retry: RetryPolicy | None = None,
+    outcomes: OutcomePublisher = NO_OUTCOMES,
 ) -> GraceResult:
     """Delete the guests whose grace period is over; no Graph request when there are none."""
     candidates = await disabled.disabled_before(now - dt.timedelta(days=grace_days))
@@ -66,7 +69,7 @@ async def delete_expired_guests(
     if doomed and not dry_run:
         verdicts |= await _delete(graph, doomed, retry)
     if not dry_run:
-        await _settle(disabled, audit, candidates, verdicts, now)
+        await _settle(disabled, audit, outcomes, candidates, verdicts, now)
     deleted, kept, gone, failed = _split(verdicts)
     result = GraceResult(len(candidates), deleted, kept, gone, failed, dry_run)
     log.info(
@@ -118,10 +121,7 @@ def _failure(answer: BatchResponse) -> tuple[Verdict, str]:
 
 
 async def _delete(graph: GraphServiceClient, guest_ids: Sequence[str], retry: RetryPolicy | None) -> Checked:
-    requests = [
-        BatchRequest(f"d{n}", graph.users.by_user_id(g).to_delete_request_information())
-        for n, g in enumerate(guest_ids)
-    ]
+    requests = [BatchRequest(f"d{n}", delete_user(graph, g)) for n, g in enumerate(guest_ids)]
     answers = await send_batch(graph, requests, policy=retry)
     outcome: Checked = {}
     for n, guest_id in enumerate(guest_ids):
@@ -138,15 +138,19 @@ async def _delete(graph: GraphServiceClient, guest_ids: Sequence[str], retry: Re
 async def _settle(
     disabled: DisabledGuests,
     audit: AuditTrail,
+    outcomes: OutcomePublisher,
     candidates: Sequence[DisabledGuest],
     verdicts: Checked,
     now: dt.datetime,
 ) -> None:
-    """Audit every outcome (one record per guest, disabled date and outcome), then clear the final ones."""
+    """Audit every outcome (one record per guest, disabled date and outcome), publish the deletions,
+    then clear the final ones."""
     records = []
+    deleted = []
     for guest in candidates:
         verdict, reason = verdicts[guest.guest_id]
-        key = f"grace-{guest.guest_id}-{guest.disabled_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}-{verdict.value}"
+        stamp = f"{guest.disabled_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}"
+        key = f"grace-{guest.guest_id}-{stamp}-{verdict.value}"
         records.append(
             AuditRecord(
                 ACTION,
@@ -158,7 +162,18 @@ async def _settle(
                 key=key,
             )
         )
+        if verdict is Verdict.DELETE:
+            deleted.append(
+                Outcome(
+                    OutcomeKind.DELETED,
+                    now,
+                    source=f"disabled:{stamp}",
+                    user_id=guest.guest_id,
+                    data={"instanceId": guest.instance_id},
+                )
+            )
     await audit.record_audit_once(records)
+    await publish_all(outcomes, deleted)
     for guest in candidates:
         if verdicts[guest.guest_id][0] is not Verdict.FAILED:
             await disabled.clear_disabled(guest.guest_id)

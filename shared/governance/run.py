@@ -1,4 +1,5 @@
-"""One governance pass: ensure the review definition, sweep finished rounds, delete expired guests.
+"""One governance pass: ensure the review definition, sweep finished rounds, delete expired guests,
+remind and expire invitations never redeemed.
 
 The timer calls ``run_pass`` once a day. Each step is idempotent, so a pass that fails half-way is
 completed by the next one. A pass with nothing to do only finds the definition and lists its
@@ -17,6 +18,7 @@ from typing import Any
 from shared.governance.deps import GovernanceDeps
 from shared.governance.ensure import EnsureResult, ensure_definition
 from shared.governance.grace import GraceResult, delete_expired_guests
+from shared.governance.invitations import InvitationsResult, handle_pending_invitations
 from shared.governance.sweep import SweepResult, sweep
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class GovernanceReport:
     definition: EnsureResult
     sweeps: tuple[SweepResult, ...]
     grace: GraceResult
+    invitations: InvitationsResult
     purged_webhook_claims: int = 0
 
     @property
@@ -48,12 +51,18 @@ class GovernanceReport:
             "deleted": list(self.grace.deleted),
             "kept": list(self.grace.kept),
             "deleteFailed": list(self.grace.failed),
+            "pendingInvitations": self.invitations.pending,
+            "reminded": list(self.invitations.reminded),
+            "invitationsExpired": list(self.invitations.expired),
+            "invitationsKept": list(self.invitations.kept),
+            "invitationFailures": [*self.invitations.remind_failed, *self.invitations.expire_failed],
             "purgedWebhookClaims": self.purged_webhook_claims,
         }
 
 
 async def run_pass(deps: GovernanceDeps) -> GovernanceReport:
-    """One pass: ensure the definition, sweep its series, grace deletions, forget old webhook ids."""
+    """One pass: ensure the definition, sweep its series, grace deletions, pending invitations, forget
+    old webhook ids."""
     settings, graph, reviews, queue = deps.settings, deps.graph, deps.reviews, deps.queue
     dry_run, now = settings.dry_run, deps.clock()
     today = now.astimezone(dt.UTC).date()
@@ -77,11 +86,13 @@ async def run_pass(deps: GovernanceDeps) -> GovernanceReport:
         grace_days=settings.grace_days,
         dry_run=dry_run,
         retry=deps.retry,
+        outcomes=deps.outcomes,
     )
+    invitations = await handle_pending_invitations(deps, now=now, dry_run=dry_run)
     purged = 0
     if deps.webhook_retention is not None and not dry_run:
         purged = await deps.claims.purge_webhook_claims(older_than=now - deps.webhook_retention)
-    report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace, purged)
+    report = GovernanceReport(dry_run, ensured, tuple(sweeps), grace, invitations, purged)
     log.info("governance pass done: %s", report.summary())
     if ensured.error is not None:
         raise ensured.error  # after sweeping and deleting: the refused write fails the invocation

@@ -1,8 +1,10 @@
 """Settings of the governance timer: one section of ``shared.settings.Settings``.
 
-Every value has a default, so the section never blocks onboarding-only deployments; each bad value
-is reported under its own setting name, and the review policy's own rules (``ReviewPolicy.problems``,
-including the refusal of auto-apply with a default decision of Deny) are reported the same way.
+Every value has a default, so the section never blocks onboarding-only deployments (the pending
+invitation reminders and expiry are off until their ``INVITE_*`` settings say how many days); each
+bad value is reported under its own setting name, and the review policy's own rules
+(``ReviewPolicy.problems``, including the refusal of auto-apply with a default decision of Deny)
+are reported the same way.
 The cleanup queue's name is read once, by ``CleanupSettings`` (``CLEANUP_QUEUE_NAME``): producer and
 consumer cannot disagree on it.
 """
@@ -35,6 +37,10 @@ class GovernanceSettings:
     schedule: str = DEFAULT_SCHEDULE  # the binding reads %GOVERNANCE_SCHEDULE% itself; checked here
     dry_run: bool = False  # report what the pass would do; write nothing (Graph, queue, table)
     grace_days: int = 30  # days between cleanup disabling a guest and the pass deleting it
+    remind_after_days: int = 0  # a pending invitation this old gets one reminder; 0: never
+    expire_after_days: int = (
+        0  # a pending invitation this old expires: groups removed, guest deleted; 0: never
+    )
     queue_service_uri: str | None = None  # identity-based AzureWebJobsStorage (no connection string)
 
     @classmethod
@@ -61,11 +67,19 @@ class GovernanceSettings:
                 "AzureWebJobsStorage__queueServiceUri",
                 "is required with identity-based storage (the cleanup queue), or set __accountName",
             )
+        remind = env.integer("INVITE_REMIND_AFTER_DAYS", 0, minimum=0, maximum=3650)
+        expire = env.integer("INVITE_EXPIRE_AFTER_DAYS", 0, minimum=0, maximum=3650)
+        if remind and expire and remind >= expire:
+            env.problem(
+                "INVITE_REMIND_AFTER_DAYS", "must be less than INVITE_EXPIRE_AFTER_DAYS (or 0: no reminder)"
+            )
         return cls(
             policy=policy,
             schedule=schedule,
             dry_run=env.boolean("GOVERNANCE_DRY_RUN", False),
             grace_days=env.integer("GUEST_DELETE_GRACE_DAYS", 30, minimum=0, maximum=3650),
+            remind_after_days=remind,
+            expire_after_days=expire,
             queue_service_uri=uri,
         )
 

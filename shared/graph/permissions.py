@@ -22,11 +22,17 @@ SPONSORS: dict[str, str] = {
 # The governance timer (docs/governance.md). A guest's groups come from POST /users/{id}/getMemberGroups,
 # which an application may call with User.Read.All + GroupMember.Read.All (user-getmembergroups);
 # another user's memberOf would need Directory.Read.All. User.Read.All also covers GET /users/{id}.
+# Pending invitations (INVITE_* settings) add the list of pending guests (User.Read.All), the
+# reminder (POST /invitations: User.Invite.All), and the expiry's removal from the managed groups
+# (GroupMember.ReadWrite.All) and deletion (User.DeleteRestore.All).
 GOVERNANCE: dict[str, str] = {
     "AccessReview.ReadWrite.All": "find, create, PUT (and end) the review definition; list its instances",
-    "User.Read.All": "GET /users/{id}?$select=...; with GroupMember.Read.All, getMemberGroups (grace)",
-    "GroupMember.Read.All": "with User.Read.All, POST /users/{id}/getMemberGroups (grace deletions)",
-    "User.DeleteRestore.All": "DELETE /users/{id} after the grace period",
+    "User.Read.All": "GET /users/{id}?$select=..., GET /users?$filter=... (pending invitations); "
+    "with GroupMember.Read.All, getMemberGroups (grace, expiry)",
+    "GroupMember.Read.All": "with User.Read.All, POST /users/{id}/getMemberGroups (grace deletions, expiry)",
+    "User.DeleteRestore.All": "DELETE /users/{id} after the grace period, or when an invitation expires",
+    "User.Invite.All": "POST /invitations: the reminder of an invitation never redeemed",
+    "GroupMember.ReadWrite.All": "DELETE /groups/{id}/members/{id}/$ref when an invitation expires",
 }
 
 # The cleanup queue function (docs/operations.md). Its reads need AccessReview.Read.All (the

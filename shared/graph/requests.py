@@ -1,5 +1,5 @@
 """Graph requests more than one flow sends (memberships, sponsors, group and user facts, a guest's
-groups), built with the SDK's request builders (never by hand).
+groups, deletions), built with the SDK's request builders (never by hand).
 
 Each function returns a ``RequestInformation``: the caller sends it through the adapter
 (``raw.send_json``) or as a ``$batch`` item (``batch.send_batch``).
@@ -36,6 +36,11 @@ def remove_member(graph: GraphServiceClient, group_id: str, user_id: str) -> Req
     """``DELETE /groups/{id}/members/{id}/$ref``: 204, or 404 when it is not (or no longer) a member."""
     members = graph.groups.by_group_id(group_id).members
     return members.by_directory_object_id(user_id).ref.to_delete_request_information()
+
+
+def delete_user(graph: GraphServiceClient, user_id: str) -> RequestInformation:
+    """``DELETE /users/{id}``: 204; Entra keeps the user restorable for 30 days."""
+    return graph.users.by_user_id(user_id).to_delete_request_information()
 
 
 def add_sponsor(graph: GraphServiceClient, user_id: str, sponsor_id: str) -> RequestInformation:

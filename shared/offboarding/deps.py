@@ -10,6 +10,7 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from shared.graph.batch import RetryPolicy
 from shared.offboarding.settings import OffboardingSettings
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.state import AuditTrail, Denials, DisabledGuests, OnboardingRecords, WebhookClaims
 from shared.webhooks.envelope import Envelope
 from shared.webhooks.settings import WebhookSettings
@@ -29,6 +30,7 @@ class OffboardingDeps:
     audit: AuditTrail
     clock: Callable[[], datetime]
     retry: RetryPolicy
+    outcomes: OutcomePublisher = NO_OUTCOMES  # offboarded, disabled: for HR
 
     @property
     def envelope(self) -> Envelope:

@@ -7,7 +7,7 @@
    at once, before any account is touched;
 4. ``accounts``: disabled if no other group is left (batched ``PATCH``), dated for the grace
    deletion; then every guest's account decision and summary go to the audit trail;
-5. ``outcome``: each guest's terminal outcome is announced.
+5. ``outcome``: each guest's terminal outcome is logged and published for HR.
 
 A dry run (``OFFBOARDING_DRY_RUN``) reads as a real run does, answers and audits what would change,
 and writes nothing else: no Graph write, no cool-down, no disabled date.
@@ -87,13 +87,15 @@ async def _offboard(
         BulkItem(i, r.external_ref if isinstance(r, OffboardRequest) else None, error=errors.get(i))
         for i, r in enumerate(requests_)
     ]
+    done: list[tuple[int, OffboardingResult]] = []
     for leaver in leavers:
         result = leaver.result(dry_run=dry_run)
         items[leaver.index] = BulkItem(leaver.index, leaver.request.external_ref, result=result)
         if dry_run:
             log.info("guest %s: dry run, would be %s", result.user_id, result.account.value)
         else:
-            announce(result)
+            done.append((leaver.index, result))
+    await announce(deps, webhook_id, done)
     return BulkOutcome(tuple(items))
 
 

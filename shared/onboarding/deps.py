@@ -10,6 +10,7 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from shared.onboarding.gateway import DirectoryGateway
 from shared.onboarding.settings import OnboardingSettings
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.state import AuditTrail, Denials, OnboardingRecords, WebhookClaims
 from shared.webhooks.envelope import Envelope
 from shared.webhooks.settings import WebhookSettings
@@ -26,6 +27,7 @@ class OnboardingDeps:
     denials: Denials  # the cool-down
     audit: AuditTrail  # what onboarding changed, and cool-down overrides
     clock: Callable[[], datetime]
+    outcomes: OutcomePublisher = NO_OUTCOMES  # onboarded, refused by policy, cool-down: for HR
 
     @property
     def envelope(self) -> Envelope:

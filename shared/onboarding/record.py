@@ -30,7 +30,8 @@ async def finish(
         error = OnboardingIncomplete(result, transient=transient, retry_after=5.0 if transient else None)
         return BulkItem(guest.index, ref, error=error)
     try:
-        created = await records.create_onboarding(OnboardingRecord(guest.key, result.invited.user_id, now))
+        record = OnboardingRecord(guest.key, result.invited.user_id, now, ref)
+        created = await records.create_onboarding(record)
     except StateUnavailable as exc:
         return BulkItem(guest.index, ref, error=exc)
     result = replace(result, created=created)

@@ -1,8 +1,8 @@
-"""The cleanup queue's message: its shape, and its encoding decided in one place.
+"""The queues' encoding, decided in one place, and the cleanup queue's message.
 
-host.json sets ``extensions.queues.messageEncoding`` to ``base64`` (the host's default), so every
-producer base64-encodes the JSON text and the queue trigger receives the decoded text. A test
-keeps this constant and host.json in agreement.
+host.json sets ``extensions.queues.messageEncoding`` to ``base64`` (the host's default) for every
+queue of the app, so every producer base64-encodes its JSON text (``encode_text``) and each queue
+trigger receives the decoded text. A test keeps this constant and host.json in agreement.
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from shared.config import GUID
 
 MESSAGE_ENCODING = "base64"
+
+
+def encode_text(text: str) -> str:
+    """The text to put on a queue, in the host's ``messageEncoding``."""
+    if MESSAGE_ENCODING == "base64":
+        return base64.b64encode(text.encode()).decode()
+    return text
 
 
 class InvalidCleanupMessage(ValueError):
@@ -34,10 +41,7 @@ class CleanupMessage:
 
     def encode(self) -> str:
         """The text to put on the queue, in the host's ``messageEncoding``."""
-        text = self.to_json()
-        if MESSAGE_ENCODING == "base64":
-            return base64.b64encode(text.encode()).decode()
-        return text
+        return encode_text(self.to_json())
 
     @classmethod
     def parse(cls, text: str) -> CleanupMessage:

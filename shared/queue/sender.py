@@ -1,9 +1,9 @@
-"""The cleanup-queue producer: one message per finished review instance, in the host's encoding.
+"""The app's queue producer: the cleanup queue (governance) and the HR callback queue (outcomes).
 
 The encoding is decided once, by ``shared.queue.message`` (``MESSAGE_ENCODING``, kept equal to
-host.json's ``messageEncoding`` by a test): ``CleanupMessage.encode()`` produces the queue text, so
+host.json's ``messageEncoding`` by a test): each message's ``encode()`` produces the queue text, so
 the ``QueueClient`` is built without an encode policy (one would encode the text a second time).
-The queue is created on first send, never in a dry run.
+A queue is created on its first send, never in a dry run.
 """
 
 from __future__ import annotations
@@ -19,16 +19,20 @@ from shared.config import StorageSettings
 from shared.errors import StateUnavailable
 from shared.queue.message import CleanupMessage
 
-if TYPE_CHECKING:  # imported where a client is built: only the governance timer sends (~0.14 s cold)
+if TYPE_CHECKING:  # imported where a client is built: only producers send (~0.14 s cold)
     from azure.storage.queue.aio import QueueClient
+
+
+class Encodable(Protocol):
+    def encode(self) -> str: ...
 
 
 class CleanupQueue(Protocol):
     async def send(self, message: CleanupMessage) -> None: ...
 
 
-class StorageCleanupQueue:
-    """The Functions storage account's queue (``AzureWebJobsStorage``; Azurite locally)."""
+class StorageQueue:
+    """A queue of the Functions storage account (``AzureWebJobsStorage``; Azurite locally)."""
 
     def __init__(self, client: QueueClient, credential: AsyncTokenCredential | None = None) -> None:
         self._client = client
@@ -37,7 +41,7 @@ class StorageCleanupQueue:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, storage: StorageSettings, name: str, uri: str | None) -> StorageCleanupQueue:
+    def from_settings(cls, storage: StorageSettings, name: str, uri: str | None) -> StorageQueue:
         """A connection string, or identity-based (``uri``: ``AzureWebJobsStorage__queueServiceUri``)."""
         from azure.storage.queue.aio import QueueClient
 
@@ -50,12 +54,12 @@ class StorageCleanupQueue:
         credential = ManagedIdentityCredential(client_id=storage.client_id)
         return cls(QueueClient(uri, name, credential=credential), credential)
 
-    async def send(self, message: CleanupMessage) -> None:
+    async def send(self, message: Encodable) -> None:
         try:
             await self._ensure_queue()
             await self._client.send_message(message.encode())
         except AzureError as exc:
-            raise StateUnavailable(f"cleanup queue unavailable: {type(exc).__name__}") from exc
+            raise StateUnavailable(f"queue unavailable: {type(exc).__name__}") from exc
 
     async def close(self) -> None:
         await self._client.close()

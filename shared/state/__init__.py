@@ -3,7 +3,8 @@
 Partitions (``PartitionKey``) and their row keys:
 
 - ``webhook``    sha256 of a webhook id: claimed, then done or refused (replay refusal)
-- ``onboarding`` hash of a normalised e-mail address -> guest object id (201 vs 200, cool-down)
+- ``onboarding`` hash of a normalised e-mail address -> guest object id, HR's externalRef (201 vs 200,
+                 cool-down, which pending guests Guestkeeper invited, HR callbacks)
 - ``denial``     guest object id -> latest review denial (written by cleanup) or offboarding
 - ``disabled``   guest object id -> when cleanup or an offboarding disabled it (governance deletes
                  after the grace period)
@@ -14,14 +15,15 @@ Partitions (``PartitionKey``) and their row keys:
 - ``checkpoint`` access-review instance id -> handled, with a summary
 - ``enqueued``   access-review instance id -> its cleanup message was sent (governance sweep)
 - ``drained``    review definition id -> an old series whose every instance was handed to cleanup
+- ``invitation`` guest object id -> a pending invitation's reminder and expiry (governance run)
 
 Addresses are never stored: only a salted sha256 of the lower-cased address. Every storage
 failure other than the expected conflicts becomes ``StateUnavailable`` (HTTP 503).
 
 Each concern is its own store over the one ``Table`` (``webhooks``, ``onboarding``, ``denials``,
-``reviews``, ``disabled``, ``audit``) and owns its partitions; ``StateStore`` holds one of each, so
-callers name the concern they use (``store.audit.list_audit()``) and a flow is handed only the
-stores it needs.
+``reviews``, ``disabled``, ``audit``, ``invitations``) and owns its partitions; ``StateStore`` holds
+one of each, so callers name the concern they use (``store.audit.list_audit()``) and a flow is
+handed only the stores it needs.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from shared.config import StorageSettings
 from shared.state.audit import AuditTrail
 from shared.state.denials import Denials
 from shared.state.disabled import DisabledGuests
+from shared.state.invitations import PendingInvitations
 from shared.state.onboarding import OnboardingRecords
 from shared.state.records import (
     ADDRESS_SALT,
@@ -41,6 +44,7 @@ from shared.state.records import (
     Denial,
     DisabledGuest,
     EnqueuedRound,
+    InvitationMark,
     OnboardingRecord,
     address_hash,
 )
@@ -62,8 +66,10 @@ __all__ = [
     "DisabledGuest",
     "DisabledGuests",
     "EnqueuedRound",
+    "InvitationMark",
     "OnboardingRecord",
     "OnboardingRecords",
+    "PendingInvitations",
     "ReviewRecords",
     "StateStore",
     "Table",
@@ -83,6 +89,7 @@ class StateStore:
     reviews: ReviewRecords
     disabled: DisabledGuests
     audit: AuditTrail
+    invitations: PendingInvitations
 
     @classmethod
     def over(cls, table: Table) -> StateStore:
@@ -94,6 +101,7 @@ class StateStore:
             ReviewRecords(table),
             DisabledGuests(table),
             AuditTrail(table),
+            PendingInvitations(table),
         )
 
     @classmethod

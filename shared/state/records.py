@@ -35,6 +35,18 @@ class OnboardingRecord:
     address_hash: str
     guest_id: str
     created_at: datetime
+    external_ref: str | None = None  # HR's id for the guest, the correlation key of HR callbacks
+
+
+@dataclass(frozen=True)
+class InvitationMark:
+    """What the governance run did about a guest's pending invitation, for one pending period."""
+
+    guest_id: str
+    pending_since: datetime
+    reminded_at: datetime | None = None
+    expiring_at: datetime | None = None  # the expiry's writes began: completed by a later pass if cut off
+    expired_at: datetime | None = None
 
 
 @dataclass(frozen=True)

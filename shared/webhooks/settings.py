@@ -1,7 +1,7 @@
 """The Standard Webhooks section of ``shared.settings.Settings``: the shared secret and the clock skew.
 
 Every signed HR endpoint (onboarding, offboarding) verifies with these, so the HR system holds one
-secret for all of them.
+secret for all of them; HR callbacks are signed with such a secret too (``webhook_key`` checks it).
 """
 
 from __future__ import annotations

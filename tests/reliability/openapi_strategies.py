@@ -140,7 +140,8 @@ def with_repeated_key(draw: st.DrawFn, body: st.SearchStrategy[dict[str, Any]]) 
 
 
 def has_repeated_key(body: bytes) -> bool:
-    """Whether any JSON object in ``body`` names a member twice (False for a body that isn't JSON)."""
+    """Whether any JSON object in ``body`` names a member twice (False for a body that isn't JSON:
+    UTF-8 only, and no NaN or Infinity, which the app refuses as malformed before it sees the keys)."""
     repeated = False
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -148,9 +149,12 @@ def has_repeated_key(body: bytes) -> bool:
         repeated = repeated or len({k for k, _ in items}) != len(items)
         return dict(items)
 
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
     try:
-        json.loads(body, object_pairs_hook=pairs)
-    except ValueError:
+        json.loads(body.decode("utf-8"), object_pairs_hook=pairs, parse_constant=constant)
+    except (ValueError, RecursionError):
         return False
     return repeated
 

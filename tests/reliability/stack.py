@@ -73,8 +73,15 @@ def _listening_socket() -> socket.socket:
 
 @contextlib.asynccontextmanager
 async def serve_emulator(state: TenantState) -> AsyncIterator[str]:
+    async with serve_asgi(create_app(state)) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def serve_asgi(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port, in this event loop; yield its URL."""
     sock = _listening_socket()
-    config = uvicorn.Config(create_app(state), lifespan="off", log_config=None, access_log=False)
+    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
     server = uvicorn.Server(config)
     server.install_signal_handlers = False  # type: ignore[attr-defined]  # uvicorn < 0.29 spelling
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
@@ -116,7 +123,7 @@ async def app_stack(
         }
         for name, value in values.items():
             monkeypatch.setenv(name, value)
-        built = _record_workers(monkeypatch)  # the host's first invocation builds one from this env
+        built = record_workers(monkeypatch)  # the host's first invocation builds one from this env
         key = secrets.token_urlsafe(16)
         host = DevHost(
             DevHostOptions(
@@ -150,7 +157,7 @@ async def app_stack(
                 await close_graph_client(worker.graph)
 
 
-def _record_workers(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
+def record_workers(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
     """The workers the host's ``function_app`` builds, so that the stack can close their clients."""
     built: list[Worker] = []
     get = LazyWorker.get

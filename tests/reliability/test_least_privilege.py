@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from tests.reliability.pii import Sensitive
 from tests.reliability.stack import FunctionFailed, app_stack, watch
 from tests.shared.cleanup.fixtures import FEELGOOD, NO_GUARD, cleanup_deps, finished_round, guests
 from tests.shared.conftest import FAST_RETRIES, MEGAN, guest
+from tests.shared.governance.fixtures import invited_guest
 
 ROOT = Path(__file__).resolve().parents[2]
 SPONSOR_ONLY = "only when requests name a sponsor"
@@ -200,15 +202,21 @@ async def onboarding_works(
 async def governance_works(
     worker: Worker, make_graph: Any, emulator_state: TenantState, roles: set[str], **_: Any
 ) -> None:
+    """A pass with every step at work: the definition, a grace deletion, a reminder, an expiry."""
     now = emulator_state.clock.now()
     leaver = add_guest(emulator_state, "Gracefield")
     leaver.account_enabled = False
     await worker.store.disabled.record_disabled(leaver.id, instance_id="round-1", at=now - timedelta(days=31))
+    late = await invited_guest(emulator_state, worker.store, "lp.late@fabrikam.com", days_ago=8)
+    gone = await invited_guest(emulator_state, worker.store, "lp.gone@fabrikam.com", days_ago=31)
+    governance = replace(worker.settings.governance, remind_after_days=7, expire_after_days=30)
+    worker.settings = replace(worker.settings, governance=governance)
     worker.graph = make_graph(roles=sorted(roles))
     worker.queue, worker.clock = NoQueue(), emulator_state.clock.now
     report = await run_pass(worker.governance())
     assert report.definition.outcome.value == "created"
     assert report.grace.deleted == (leaver.id,)
+    assert (report.invitations.reminded, report.invitations.expired) == ((late.id,), (gone.id,))
 
 
 async def cleanup_works(

@@ -5,10 +5,11 @@ The suite's conftest scans every reliability test's records (soak, crash and res
 privilege); here the scenarios are chosen to make the app talk: every onboarding outcome (created,
 existing, refused by policy, validation, cool-down and its override, Graph failing, Graph refusing,
 a crash), the bulk form, every offboarding outcome (disabled, kept, again, unknown, ambiguous, dry
-run, Graph failing and refusing, bulk), the governance timer, cleanup succeeding and failing up to the poison
-queue, the demo story on devhost (whose own log lines are included), a function key sent in the
-query string, the audit read by address, and a Graph error whose message quotes the input. Records
-are rendered as a handler would write them, tracebacks and their causes included.
+run, Graph failing and refusing, bulk), the governance timer, cleanup succeeding and failing up to
+the poison queue, pending invitations reminded and expired with their HR callbacks delivered,
+retried and poisoned, the demo story on devhost (whose own log lines are included), a function key
+sent in the query string, the audit read by address, and a Graph error whose message quotes the
+input. Records are rendered as a handler would write them, tracebacks and their causes included.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import httpx
 import pytest
 from azure.functions.queue import QueueMessage
 from azure.functions.timer import TimerRequest
+from azure.storage.queue.aio import QueueClient
 from kiota_http.middleware.options import RetryHandlerOption
 
 from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import FaultConfig, FaultRule, TenantState
 from scripts.story import ADA, JOHN
+from shared.callbacks import trigger as callbacks_trigger
 from shared.cleanup import trigger as cleanup_trigger
 from shared.governance import trigger as governance_trigger
 from shared.graph.client import StaticTokenCredential, build_graph_client
@@ -38,9 +41,10 @@ from shared.worker import LazyWorker, Worker
 from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
+from tests.shared.callbacks.receiver import Receiver, serving
 from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
-from tests.shared.conftest import MEGAN, RETAIL, handler, settings_env
-from tests.shared.governance.fixtures import queued, settings_for, unique_queue
+from tests.shared.conftest import MEGAN, RETAIL, SECRET, handler, settings_env
+from tests.shared.governance.fixtures import invited_guest, queued, settings_for, unique_queue
 
 PEOPLE = {
     "marguerite.oyelaran@fabrikam.com": "Marguerite Oyelaran",
@@ -138,6 +142,17 @@ async def test_every_offboarding_outcome_logs_ids_and_outcomes_only(
         users.append(user)
     twin = add_guest(emulator_state, "Twin", groups=(RETAIL,))
     twin.other_mails = ["r.quillon-ashby@partners.example"]  # makes the first address ambiguous
+    assert settings.storage.connection_string is not None
+    connection = settings.storage.connection_string.reveal()
+    callbacks = f"hr-callbacks-{uuid.uuid4().hex[:10]}"  # each outcome is published for HR too
+    worker.settings = Settings.from_env(
+        settings_env(
+            AzureWebJobsStorage=connection,
+            STATE_TABLE_NAME=settings.storage.table_name,
+            HR_CALLBACK_URL="https://hr.partners.example/guestkeeper",
+            HR_CALLBACK_QUEUE_NAME=callbacks,
+        )
+    )
     reason = "Contract of Rosalind Quillon-Ashby (r.quillon-ashby@partners.example) ended"
     sent = {"email": "t.okonkwo-brandt@partners.example", "externalRef": "HR-4411", "reason": reason}
     assert (await offboard(sent)).json["account"] == "keptOtherAccess"
@@ -152,11 +167,11 @@ async def test_every_offboarding_outcome_logs_ids_and_outcomes_only(
     worker.graph = make_graph(roles=["User.Read.All", "GroupMember.Read.All"])  # cannot remove members
     assert (await offboard({"email": "o'hallorhan.v@partners.example"})).status == 502
     worker.graph = make_graph()
+    async with QueueClient.from_connection_string(connection, callbacks) as client:
+        assert len(await client.peek_messages(max_messages=32)) == 4  # 3 offboarded, 1 disabled by it
+        await client.delete_queue()
     dry = {"OFFBOARDING_DRY_RUN": "true", "STATE_TABLE_NAME": settings.storage.table_name}
-    assert settings.storage.connection_string is not None
-    worker.settings = Settings.from_env(
-        settings_env(AzureWebJobsStorage=settings.storage.connection_string.reveal(), **dry)
-    )
+    worker.settings = Settings.from_env(settings_env(AzureWebJobsStorage=connection, **dry))
     assert (await offboard({"email": "o'hallorhan.v@partners.example"})).json["dryRun"] is True
     bulk = {"guests": [{"email": a, "reason": reason} for a in [*LEAVERS, "x@partners.example"]]}
     assert (await offboard(bulk, bulk=True)).status == 207
@@ -311,6 +326,7 @@ async def test_a_graph_error_quoting_the_input_stays_out_of_the_host_log(
     )
     queue = unique_queue()
     env = {"GOVERNANCE_SCHEDULE": "0 0 2 * * *", "CLEANUP_QUEUE_NAME": queue, "AzureWebJobsStorage": "x"}
+    env["HR_CALLBACK_QUEUE_NAME"] = "hr-callbacks"  # the queue function's binding needs its name
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     worker = Worker(
@@ -328,3 +344,50 @@ async def test_a_graph_error_quoting_the_input_stays_out_of_the_host_log(
     logged = [r for r in no_personal_data_in_logs.records if r.levelno >= logging.ERROR and r.exc_info]
     assert logged  # the host logged the failure with its traceback
     assert_clean(no_personal_data_in_logs, sensitive, "graph_error_in_host_log", app_logged=False)
+
+
+async def test_pending_invitations_and_hr_callbacks_log_ids_and_outcomes_only(
+    worker: Worker,
+    emulator_state: TenantState,
+    storage_connection_string: str,
+    table_name: str,
+    sensitive: Sensitive,
+    no_personal_data_in_logs: Collector,
+) -> None:
+    late = await invited_guest(
+        emulator_state, worker.store, "marguerite.oyelaran@fabrikam.com", days_ago=8, ref="HR-PII-4711"
+    )
+    gone = await invited_guest(
+        emulator_state, worker.store, "tobiah.quench@fabrikam.com", days_ago=31, ref="HR-PII-4712"
+    )
+    for user in (late, gone):
+        sensitive.add(str(user.mail), str(user.display_name), user.user_principal_name)
+    sensitive.add("HR-PII-4711", "HR-PII-4712", "hr-url-token-7f3a")
+    queue = f"hr-callbacks-{uuid.uuid4().hex[:10]}"
+    receiver = Receiver(SECRET, fail_first=1)
+    async with serving(receiver) as url:
+        worker.settings = settings_for(
+            storage_connection_string,
+            table_name,
+            unique_queue(),
+            INVITE_REMIND_AFTER_DAYS="7",
+            INVITE_EXPIRE_AFTER_DAYS="30",
+            HR_CALLBACK_URL=f"{url}?token=hr-url-token-7f3a",  # a URL may carry a token: never logged
+            HR_CALLBACK_QUEUE_NAME=queue,
+        )
+        worker.clock = emulator_state.clock.now
+        await handler(governance_trigger.blueprint(worker.governance), "governance_run")(
+            TimerRequest(past_due=False)
+        )
+        deliver = handler(callbacks_trigger.blueprint(worker.callbacks), "deliver_hr_callback")
+        async with QueueClient.from_connection_string(storage_connection_string, queue) as client:
+            [stored] = [m async for m in client.receive_messages(max_messages=5)]
+        text = str(stored.content)
+        for attempt in (1, worker.settings.cleanup.max_dequeue_count):  # refused once, then the last try
+            receiver.always_fail = attempt > 1
+            with pytest.raises(Exception):  # noqa: B017, PT011  # the host retries whatever it raises
+                await deliver(delivered(text, attempt))
+        receiver.always_fail = False
+        await deliver(delivered(text, 2))
+    assert receiver.accepted()  # the expiry reached HR, with HR's reference
+    assert_clean(no_personal_data_in_logs, sensitive, "invitations_and_hr_callbacks")

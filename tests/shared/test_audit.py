@@ -213,9 +213,12 @@ async def test_requeue_and_failures(store: StateStore, environ: dict[str, str]) 
     await store.audit.record_audit(
         AuditRecord("message-failed", "poisoned", NOW, instance_id=ids[1], detail="Forbidden")
     )
-    failure, count = await cli(environ, "failures")
-    assert "message-failed  poisoned" in failure
-    assert count == "1 record"
+    await store.audit.record_audit(AuditRecord("hr-callback", "poisoned", NOW, guest_id=ids[0], detail="503"))
+    await store.audit.record_audit(AuditRecord("hr-callback", "delivered", NOW, guest_id=ids[2]))
+    failures = await cli(environ, "failures")
+    assert len(failures) == 2  # the delivered callback is not a failure
+    assert any("message-failed  poisoned" in line for line in failures)
+    assert any(f"hr-callback  poisoned  guest={ids[0]}" in line for line in failures)
 
     lines = await cli(environ, "requeue", *ids, "--reason", "permission granted")
     assert any("requeue  done" in line and "permission granted" in line for line in lines)

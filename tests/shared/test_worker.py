@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.worker import LazyWorker
 from tests.shared.conftest import settings_env
 
@@ -62,7 +62,7 @@ async def test_the_cleanup_queue_is_built_by_the_first_governance_run_and_kept()
     lazy = LazyWorker()
     assert lazy.get().queue is None  # onboarding-only traffic never builds a queue client
     queue = lazy.governance().queue
-    assert isinstance(queue, StorageCleanupQueue)
+    assert isinstance(queue, StorageQueue)
     assert lazy.governance().queue is queue
     await queue.close()
 
@@ -72,6 +72,31 @@ def test_old_webhook_ids_are_forgotten_after_twice_the_accepted_clock_skew() -> 
     governance = LazyWorker().governance()
     assert governance.webhook_retention is not None
     assert governance.webhook_retention.total_seconds() == 2 * 300  # WEBHOOK_TOLERANCE_SECONDS default
+
+
+@pytest.mark.usefixtures("environment")
+async def test_without_an_hr_callback_url_outcomes_go_nowhere() -> None:
+    from shared.outcomes import NO_OUTCOMES
+
+    lazy = LazyWorker()
+    flows = (lazy.onboarding(), lazy.cleanup(), lazy.governance(), lazy.offboarding())
+    assert {id(flow.outcomes) for flow in flows} == {id(NO_OUTCOMES)}
+    await lazy.get().close()
+
+
+async def test_with_an_hr_callback_url_every_flow_publishes_to_one_queue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shared.outcomes import QueuedOutcomes
+
+    for name, value in settings_env(HR_CALLBACK_URL="https://hr.fabrikam.com/guestkeeper").items():
+        monkeypatch.setenv(name, value)
+    lazy = LazyWorker()
+    publisher = lazy.onboarding().outcomes
+    assert isinstance(publisher, QueuedOutcomes)
+    assert lazy.cleanup().outcomes is lazy.governance().outcomes is lazy.offboarding().outcomes is publisher
+    assert lazy.callbacks().http is lazy.callbacks().http  # one HTTP client for the process
+    await lazy.get().close()
 
 
 @pytest.mark.usefixtures("environment")

@@ -20,7 +20,7 @@ from shared.cleanup import trigger
 from shared.cleanup.round import RoundOutcome
 from shared.errors import Forbidden
 from shared.queue.message import CleanupMessage, InvalidCleanupMessage
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.worker import Worker
 from tests.shared.cleanup.fixtures import FEELGOOD, enabled, finished_round, guests, member
 from tests.shared.conftest import handler
@@ -75,7 +75,7 @@ async def test_round_trip_through_an_azurite_queue(
     (denied,) = guests(emulator_state, 1, [FEELGOOD])
     review = await finished_round(worker.graph, raw_client, {FEELGOOD: {denied.id: "Deny"}}, auto_apply=True)
     name = f"cleanup-{uuid.uuid4().hex[:12]}"
-    producer = StorageCleanupQueue(QueueClient.from_connection_string(storage_connection_string, name))
+    producer = StorageQueue(QueueClient.from_connection_string(storage_connection_string, name))
     await producer.send(review.message(FEELGOOD))
     await producer.close()
     async with QueueClient.from_connection_string(storage_connection_string, name) as queue:

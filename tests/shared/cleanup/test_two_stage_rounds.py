@@ -22,7 +22,7 @@ from graph_emulator import TenantState
 from shared.cleanup.round import RoundOutcome, clean_up_instance
 from shared.governance.definition import ReviewPolicy
 from shared.governance.run import run_pass
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.settings import Settings
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import add_guest
@@ -50,8 +50,8 @@ def app_settings(storage_connection_string: str, table_name: str, queue_name: st
 
 
 @pytest.fixture
-async def queue(app_settings: Settings) -> AsyncIterator[StorageCleanupQueue]:
-    sending = StorageCleanupQueue.from_settings(app_settings.storage, app_settings.cleanup.queue_name, None)
+async def queue(app_settings: Settings) -> AsyncIterator[StorageQueue]:
+    sending = StorageQueue.from_settings(app_settings.storage, app_settings.cleanup.queue_name, None)
     yield sending
     await sending.close()
 
@@ -83,7 +83,7 @@ async def test_only_the_final_stage_decision_counts(
     raw_client: httpx.AsyncClient,
     emulator_state: TenantState,
     store: StateStore,
-    queue: StorageCleanupQueue,
+    queue: StorageQueue,
     app_settings: Settings,
     storage_connection_string: str,
     queue_name: str,

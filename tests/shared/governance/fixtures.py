@@ -19,14 +19,18 @@ from msgraph.generated.models.access_review_schedule_definition import AccessRev
 from msgraph.graph_service_client import GraphServiceClient
 
 from graph_emulator import TenantState
+from graph_emulator.directory import User
 from graph_emulator.resources.access_reviews.backend import backend_of
+from graph_emulator.resources.invitations.models import InvitationsBackend
 from shared.governance.deps import GovernanceDeps
 from shared.governance.settings import GovernanceSettings
+from shared.graph.pacing import SlidingWindowLimiter
 from shared.graph.raw import send_json
+from shared.outcomes import NO_OUTCOMES, OutcomePublisher
 from shared.queue.message import MESSAGE_ENCODING, CleanupMessage
 from shared.queue.sender import CleanupQueue
 from shared.settings import Settings
-from shared.state import StateStore
+from shared.state import OnboardingRecord, StateStore, address_hash
 from tests.emulator.access_review_fixtures import FEELGOOD, RETAIL, SALES, add_guest
 from tests.shared.conftest import FAST_RETRIES, make_settings
 
@@ -52,8 +56,12 @@ def governance_deps(
     state: TenantState,
     *,
     retention: dt.timedelta | None = None,
+    outcomes: OutcomePublisher = NO_OUTCOMES,
+    pacer: SlidingWindowLimiter | None = None,
 ) -> GovernanceDeps:
-    """What a pass is handed, on the emulator's clock; webhook ids are kept unless ``retention``."""
+    """What a pass is handed, on the emulator's clock; webhook ids are kept unless ``retention``.
+    The managed groups and redirect URL are the test settings' onboarding ones, as the worker's."""
+    onboarding = make_settings().onboarding
     return GovernanceDeps(
         graph=graph,
         settings=settings,
@@ -62,9 +70,15 @@ def governance_deps(
         disabled=store.disabled,
         audit=store.audit,
         claims=store.webhooks,
+        records=store.onboarding,
+        invitations=store.invitations,
+        pacer=pacer or SlidingWindowLimiter(),
+        managed_groups=onboarding.allowed_group_ids,
+        redirect_url=onboarding.redirect_url,
         clock=state.clock.now,
         retry=FAST_RETRIES,
         webhook_retention=retention,
+        outcomes=outcomes,
     )
 
 
@@ -137,3 +151,37 @@ async def put_definition(graph: GraphServiceClient, definition_id: str, body: di
 
 async def delete_definition(graph: GraphServiceClient, definition_id: str) -> None:
     await send_json(graph, _item(graph, definition_id).to_delete_request_information())
+
+
+async def invited_guest(
+    state: TenantState,
+    store: StateStore,
+    email: str,
+    *,
+    days_ago: float,
+    groups: tuple[str, ...] = (FEELGOOD,),
+    ref: str | None = "HR-1001",
+    onboarded: bool = True,
+) -> User:
+    """A guest invited through Graph ``days_ago`` days ago who never redeemed, in ``groups``; with
+    the onboarding record Guestkeeper keeps for it unless ``onboarded`` is False (invited by others)."""
+    invitation = InvitationsBackend(state).create_invitation(
+        {"invitedUserEmailAddress": email, "inviteRedirectUrl": "https://myapps.microsoft.com"}
+    )
+    user = state.directory.users[invitation.user_id]
+    user.external_user_state_change = state.clock.now() - dt.timedelta(days=days_ago)
+    for group_id in groups:
+        group = state.directory.group(group_id)
+        assert group is not None, group_id
+        group.members[user.id] = None
+    if onboarded:
+        record = OnboardingRecord(address_hash(email), user.id, state.clock.now(), ref)
+        await store.onboarding.create_onboarding(record)
+    return user
+
+
+def invitation_of(state: TenantState, user_id: str) -> str:
+    """The id of the invitation that created ``user_id`` (what the redeem control route takes)."""
+    from graph_emulator.resources.invitations.models import invitation_store
+
+    return next(i.id for i in invitation_store(state).invitations.values() if i.user_id == user_id)

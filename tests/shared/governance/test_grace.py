@@ -162,3 +162,22 @@ async def test_the_documented_permissions_suffice(make_graph, emulator_state, st
         exact, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE
     )
     assert result.deleted == (expired.id,)
+
+
+async def test_each_deletion_is_published_for_hr_once_per_disabled_date(graph, emulator_state, store) -> None:
+    from shared.outcomes import OutcomeKind
+    from tests.shared.outcomes.fixtures import RecordedOutcomes
+
+    expired = await disabled_guest(emulator_state, store, "Old", days_ago=GRACE + 1)
+    kept = await disabled_guest(emulator_state, store, "Back", days_ago=GRACE + 1, groups=(FEELGOOD,))
+    recorded = RecordedOutcomes()
+    await delete_expired_guests(
+        graph, store.disabled, store.audit, now=now(emulator_state), grace_days=GRACE, outcomes=recorded
+    )
+    [deleted] = recorded.outcomes
+    assert (deleted.kind, deleted.user_id, dict(deleted.data)) == (
+        OutcomeKind.DELETED,
+        expired.id,
+        {"instanceId": INSTANCE},
+    )
+    assert kept.id not in {o.user_id for o in recorded.outcomes}

@@ -14,7 +14,7 @@ from shared.governance.ensure import Outcome
 from shared.governance.run import GovernanceReport, run_pass
 from shared.governance.settings import GovernanceSettings
 from shared.graph.permissions import GOVERNANCE
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.settings import Settings
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import SALES, add_guest
@@ -44,8 +44,8 @@ def app_settings(storage_connection_string: str, table_name: str, queue_name: st
 
 
 @pytest.fixture
-async def queue(app_settings: Settings) -> AsyncIterator[StorageCleanupQueue]:
-    sending = StorageCleanupQueue.from_settings(app_settings.storage, app_settings.cleanup.queue_name, None)
+async def queue(app_settings: Settings) -> AsyncIterator[StorageQueue]:
+    sending = StorageQueue.from_settings(app_settings.storage, app_settings.cleanup.queue_name, None)
     yield sending
     await sending.close()
 

@@ -158,6 +158,27 @@ def test_the_local_sample_names_the_timer_schedule() -> None:
     assert values["GOVERNANCE_SCHEDULE"] == DEFAULT_SCHEDULE
 
 
+def test_pending_invitations_are_off_until_both_ages_are_set() -> None:
+    section = governance().governance
+    assert (section.remind_after_days, section.expire_after_days) == (0, 0)
+    on = governance(INVITE_REMIND_AFTER_DAYS="7", INVITE_EXPIRE_AFTER_DAYS="30").governance
+    assert (on.remind_after_days, on.expire_after_days) == (7, 30)
+    expiry_only = governance(INVITE_EXPIRE_AFTER_DAYS="30").governance
+    assert (expiry_only.remind_after_days, expiry_only.expire_after_days) == (0, 30)
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"INVITE_REMIND_AFTER_DAYS": "30", "INVITE_EXPIRE_AFTER_DAYS": "30"}, "INVITE_REMIND_AFTER_DAYS"),
+        ({"INVITE_REMIND_AFTER_DAYS": "-1"}, "INVITE_REMIND_AFTER_DAYS"),
+        ({"INVITE_EXPIRE_AFTER_DAYS": "a month"}, "INVITE_EXPIRE_AFTER_DAYS"),
+    ],
+)
+def test_bad_invitation_ages_are_named(env: dict[str, str], name: str) -> None:
+    assert name in problems(**env)
+
+
 def test_the_review_options_are_off_by_default_and_read_when_set() -> None:
     policy = governance().governance.policy
     assert (policy.inactive_days, policy.teams_only, policy.reviewers, policy.stages) == (

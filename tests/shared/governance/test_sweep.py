@@ -13,7 +13,7 @@ from graph_emulator.resources.access_reviews.backend import backend_of
 from shared.governance.definition import ReviewPolicy
 from shared.governance.ensure import ensure_definition
 from shared.governance.sweep import sweep
-from shared.queue.sender import StorageCleanupQueue
+from shared.queue.sender import StorageQueue
 from shared.state import StateStore
 from tests.emulator.access_review_fixtures import FEELGOOD, RETAIL, SALES
 from tests.shared.governance.fixtures import (
@@ -40,9 +40,9 @@ def queue_name() -> str:
 @pytest.fixture
 async def queue(
     storage_connection_string: str, table_name: str, queue_name: str
-) -> AsyncIterator[StorageCleanupQueue]:
+) -> AsyncIterator[StorageQueue]:
     settings = settings_for(storage_connection_string, table_name, queue_name)
-    sending = StorageCleanupQueue.from_settings(settings.storage, settings.cleanup.queue_name, None)
+    sending = StorageQueue.from_settings(settings.storage, settings.cleanup.queue_name, None)
     yield sending
     await sending.close()
 

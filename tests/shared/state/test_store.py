@@ -43,6 +43,7 @@ def test_each_partition_belongs_to_exactly_one_concern() -> None:
         "checkpoint",
         "enqueued",
         "drained",
+        "invitation",
     }
 
 
