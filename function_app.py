@@ -8,6 +8,7 @@ needs a function key (auth level FUNCTION).
 
 import azure.functions as func
 
+from shared.auditing import trigger as auditing
 from shared.callbacks import trigger as callbacks
 from shared.cleanup import trigger as cleanup
 from shared.governance import trigger as governance
@@ -22,3 +23,4 @@ app.register_functions(governance.blueprint(worker.governance))
 app.register_functions(cleanup.blueprint(worker.cleanup))
 app.register_functions(offboarding.blueprint(worker.offboarding))
 app.register_functions(callbacks.blueprint(worker.callbacks))
+app.register_functions(auditing.blueprint(worker.auditing))

@@ -32,7 +32,7 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -48,7 +48,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from scripts.send_webhook import settings_values
 from shared.config import Env, GraphSettings
 from shared.errors import ConfigurationError, Forbidden, GraphFailure, NotFound
-from shared.graph.client import build_graph_client, credential_from_settings, graph_scopes
+from shared.graph.client import one_shot_graph_client
 from shared.graph.paging import list_all
 from shared.graph.permissions import APP_PERMISSIONS
 from shared.graph.raw import send_json
@@ -224,21 +224,6 @@ def graph_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Grap
     return settings
 
 
-@contextlib.asynccontextmanager
-async def operator_graph(
-    settings: GraphSettings, transport: httpx.AsyncBaseTransport | None
-) -> AsyncIterator[GraphServiceClient]:
-    """The app's client factory with the operator's settings; a one-shot command closes what it opened
-    (a worker keeps its client for life, so the factory leaves that to its caller)."""
-    http = transport or httpx.AsyncHTTPTransport()
-    credential = credential_from_settings(settings, transport=transport)
-    try:
-        yield build_graph_client(settings.base_url, credential, transport=http, scopes=graph_scopes(settings))
-    finally:
-        await credential.close()
-        await http.aclose()
-
-
 async def run(
     argv: Sequence[str] | None,
     environ: Mapping[str, str],
@@ -254,7 +239,7 @@ async def run(
         print(f"error: {exc}", file=err)
         return 2
     try:
-        async with operator_graph(settings, transport) as graph:
+        async with one_shot_graph_client(settings, transport) as graph:
             plan = await make_plan(graph, args.principal_id, APP_PERMISSIONS)
             if not args.dry_run:
                 await apply(graph, args.principal_id, plan, remove_extra=args.remove_extra)

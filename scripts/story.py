@@ -275,8 +275,10 @@ async def _collect(
         for d in i["decisions"].values()
     ]
     names = {uid: users[uid]["display_name"] for uid in guest_ids.values()}
-    audit = await _audit(story, {r.instance_id for r in rounds}, set(guest_ids.values()))
-    actions = [action_of(r, names, {g: groups[g]["display_name"] for g in groups}) for r in audit]
+    round_ids = {r.instance_id for r in rounds}
+    audit = await _audit(story, round_ids, set(guest_ids.values()))
+    group_names = {g: groups[g]["display_name"] for g in groups}
+    actions = [action_of(r, names, group_names) for r in audit if r.instance_id in round_ids]  # cleanup's
     return StoryReport(
         steps=tuple(story.steps),
         definition_id=definition["id"],

@@ -5,8 +5,10 @@ GuestkeeperError
  ├── RequestRefused            the caller's request is refused before any Graph write;
  │    │                        rendered as application/problem+json (``shared.webhooks.problems``)
  │    ├── MalformedRequest     400 malformed-json
+ │    ├── InvalidQuery         400 invalid-query (the audit endpoint's parameters)
  │    ├── SignatureRejected    401 signature-missing | signature-invalid | signature-expired
  │    ├── PolicyRefused        403 domain-not-allowed | group-not-allowed | redirect-not-allowed
+ │    ├── NothingRecorded      404 nothing-recorded (the audit knows nothing of that guest or round)
  │    ├── GuestNotFound        404 guest-not-found (offboarding: no guest has the address)
  │    ├── WebhookReplayed      409 webhook-replayed
  │    ├── AmbiguousGuest       409 guest-ambiguous (offboarding: several guests have the address)
@@ -87,6 +89,12 @@ class MalformedRequest(RequestRefused):
     title = "The body is not valid JSON"
 
 
+class InvalidQuery(RequestRefused):
+    status = 400
+    slug = "invalid-query"
+    title = "The query parameters are not valid"
+
+
 class DuplicateKey(MalformedRequest):
     """One JSON object names a member twice: parsers disagree on which value wins (RFC 8259 section 4),
     so the signer may believe it sent something other than what we would act on."""
@@ -105,6 +113,12 @@ class PolicyRefused(RequestRefused):
     status = 403
     slug = "policy-refused"
     title = "Refused by onboarding policy"
+
+
+class NothingRecorded(RequestRefused):
+    status = 404
+    slug = "nothing-recorded"
+    title = "Guestkeeper has no record of this"
 
 
 class GuestNotFound(RequestRefused):

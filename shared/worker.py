@@ -2,11 +2,11 @@
 
 ``Worker`` holds the settings, the Graph client, the state store, the onboarding gateway, the
 retry policy, the outcome publisher and the clock, and gives each flow only what it uses
-(``onboarding()``, ``governance()``, ``cleanup()``, ``offboarding()``, ``callbacks()``).
-``function_app.py`` registers each flow's blueprint with a ``LazyWorker``, which builds the worker
-on the first invocation (never at import or indexing time) and keeps it for the life of the
-process, as the Functions guidance on reusing clients recommends. Tests and the benchmark build a
-``Worker`` of their own and hand it to the blueprints.
+(``onboarding()``, ``governance()``, ``cleanup()``, ``offboarding()``, ``callbacks()``,
+``auditing()``). ``function_app.py`` registers each flow's blueprint with a ``LazyWorker``, which
+builds the worker on the first invocation (never at import or indexing time) and keeps it for the
+life of the process, as the Functions guidance on reusing clients recommends. Tests and the
+benchmark build a ``Worker`` of their own and hand it to the blueprints.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from msgraph.graph_service_client import GraphServiceClient
 
+from shared.auditing.deps import AuditingDeps
 from shared.callbacks.deps import CallbackDeps, new_http_client
 from shared.cleanup.deps import CleanupDeps
 from shared.governance.deps import GovernanceDeps
@@ -97,6 +98,9 @@ class Worker:
                 )
                 self.outcomes = QueuedOutcomes(self._outcome_queue)
         return self.outcomes
+
+    def auditing(self) -> AuditingDeps:
+        return AuditingDeps.over(self.store)
 
     def governance(self) -> GovernanceDeps:
         settings = self.settings
@@ -231,6 +235,9 @@ class LazyWorker:
 
     def offboarding(self) -> OffboardingDeps:
         return self.get().offboarding()
+
+    def auditing(self) -> AuditingDeps:
+        return self.get().auditing()
 
 
 async def _closes_on_shutdown(worker: Worker) -> AsyncGenerator[None]:

@@ -156,7 +156,9 @@ def test_audit_records_the_cleanup_actions(demo: DemoRun) -> None:
     assert [(r["outcome"], r["decision"], r["groupId"]) for r in disabled] == [("disabled", "Deny", FEELGOOD)]
     removed = demo.audit(action="remove-membership", guestId=john)
     assert [r["outcome"] for r in removed] == ["already-removed"]  # the review's auto-apply removed him
-    assert demo.audit(guestId=ada) == []
+    approved = {r["action"] for r in demo.audit(guestId=ada)}  # her onboarding, and nothing since
+    assert approved == {"onboarding.invite", "onboarding.add-membership"}
+    assert len(demo.audit(guestId=john, action="onboarding.add-sponsor")) == 1  # onboarding is audited too
     saved = [json.loads(line) for line in (demo.log_dir / "audit.jsonl").read_text().splitlines()]
     assert saved == demo.report["audit"]
 

@@ -22,6 +22,7 @@ EXPECTED = {
         "methods": ["POST"],
         "authLevel": "FUNCTION",
     },
+    "read_audit": {"type": "httpTrigger", "route": "audit", "methods": ["GET"], "authLevel": "FUNCTION"},
     "offboard_guest": {
         "type": "httpTrigger",
         "route": "guests/offboard",
@@ -73,6 +74,7 @@ ALL_FUNCTIONS = {
     "onboard_guests": "httpTrigger",
     "governance_run": "timerTrigger",
     "clean_up_review_round": "queueTrigger",
+    "read_audit": "httpTrigger",
     "offboard_guest": "httpTrigger",
     "offboard_guests": "httpTrigger",
     "deliver_hr_callback": "queueTrigger",
@@ -104,7 +106,7 @@ def test_timer_and_queue_bindings(indexed: dict[str, Any]) -> None:
     assert callbacks["connection"] == "AzureWebJobsStorage"
 
 
-def test_onboarding_http_bindings(indexed: dict[str, Any]) -> None:
+def test_http_bindings(indexed: dict[str, Any]) -> None:
     for name, expected in EXPECTED.items():
         trigger = next(b for b in indexed[name]["bindings"] if b["type"] == "httpTrigger")
         assert {k: trigger[k] for k in expected} == expected

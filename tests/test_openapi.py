@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
+from shared.auditing.answers import guest_json, record_json, round_json
+from shared.auditing.lookup import GuestTrail
+from shared.auditing.problems import PROBLEM_TYPES as AUDIT_PROBLEM_TYPES
 from shared.offboarding import validation as offboarding_validation
 from shared.offboarding.models import (
     AccountStatus,
@@ -32,6 +35,7 @@ from shared.onboarding.models import (
     SponsorOutcome,
     SponsorStatus,
 )
+from shared.state import AuditRecord, Denial, DisabledGuest, OnboardingRecord
 from shared.webhooks import fields
 from shared.webhooks.problems import PROBLEM_BASE, PROBLEM_TYPES
 from tests.test_function_app import index_functions
@@ -40,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text(encoding="utf-8"))
 SCHEMAS = SPEC["components"]["schemas"]
 GID = "59ab642a-2776-4e32-9b68-9ff7a47b7f6a"
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -69,8 +74,8 @@ def test_paths_methods_and_operation_ids_match_the_function_app() -> None:
 
 
 def test_signature_headers_and_function_key_are_documented() -> None:
-    for ops in SPEC["paths"].values():
-        names = {resolve_param(p)["name"] for p in ops["post"]["parameters"]}
+    for path in ("/guests", "/guests/batch"):
+        names = {resolve_param(p)["name"] for p in SPEC["paths"][path]["post"]["parameters"]}
         assert names == {"webhook-id", "webhook-timestamp", "webhook-signature"}
     schemes = SPEC["components"]["securitySchemes"]
     assert schemes["functionKey"]["name"] == "x-functions-key"
@@ -115,9 +120,10 @@ def test_result_shapes_match_what_the_app_writes() -> None:
     assert {s.value for s in SponsorStatus} == set(SCHEMAS["SponsorOutcome"]["properties"]["status"]["enum"])
 
 
-def test_problem_types_match_the_catalogue() -> None:
+def test_problem_types_match_the_catalogues() -> None:
     documented = {slug: entry["status"] for slug, entry in SPEC["x-problem-types"].items()}
-    assert documented == PROBLEM_TYPES
+    assert documented == PROBLEM_TYPES | AUDIT_PROBLEM_TYPES
+    assert all(PROBLEM_TYPES[s] == n for s, n in AUDIT_PROBLEM_TYPES.items() if s in PROBLEM_TYPES)
     assert PROBLEM_BASE == "https://guestkeeper.dev/problems/"
 
 
@@ -175,3 +181,19 @@ def test_offboarding_result_shapes_match_what_the_app_writes() -> None:
     bulk = reply_for_bulk(BulkOutcome((BulkItem(0, "HR-1", result=result),))).body
     assert set(bulk["summary"]) == set(SCHEMAS["OffboardBulkResult"]["properties"]["summary"]["required"])
     assert set(bulk["results"][0]) <= set(SCHEMAS["OffboardBulkEntry"]["properties"])
+
+
+def test_the_audit_endpoint_documents_its_parameters_statuses_and_shapes() -> None:
+    operation = SPEC["paths"]["/audit"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"guest", "round"}
+    assert set(operation["responses"]) == {"200", "400", "401", "404", "500", "503"}
+    assert {str(s) for s in AUDIT_PROBLEM_TYPES.values()} <= set(operation["responses"])
+    record = AuditRecord("remove-membership", "removed", NOW, GID, GID, GID, '{"a":1}', "Deny")
+    assert set(record_json(record)) == set(SCHEMAS["AuditRecord"]["properties"])
+    onboarded = OnboardingRecord("hash", GID, NOW)
+    trail = GuestTrail(GID, onboarded, Denial(GID, GID, NOW), DisabledGuest(GID, GID, NOW), [record])
+    guest = guest_json(trail)
+    assert set(guest) == set(SCHEMAS["GuestAudit"]["required"]) == set(SCHEMAS["GuestAudit"]["properties"])
+    assert set(guest["facts"]) == set(SCHEMAS["GuestAudit"]["properties"]["facts"]["properties"])
+    assert set(guest["facts"]["denied"]) == set(SCHEMAS["RoundDate"]["properties"])
+    assert set(round_json(GID, [record])) == set(SCHEMAS["RoundAudit"]["properties"])

@@ -7,8 +7,9 @@ base URL is set on the request adapter without a trailing slash (httpx would oth
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -156,6 +157,21 @@ def graph_client_from_settings(
     return build_graph_client(
         settings.base_url, credential, transport=transport, scopes=graph_scopes(settings)
     )
+
+
+@contextlib.asynccontextmanager
+async def one_shot_graph_client(
+    settings: GraphSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[GraphServiceClient]:
+    """The app's client for a one-shot command, which closes what it opened (a worker keeps its
+    client for life, so ``graph_client_from_settings`` leaves that to its caller)."""
+    http = transport or httpx.AsyncHTTPTransport()
+    credential = credential_from_settings(settings, transport=transport)
+    try:
+        yield build_graph_client(settings.base_url, credential, transport=http, scopes=graph_scopes(settings))
+    finally:
+        await credential.close()
+        await http.aclose()
 
 
 def graph_scopes(settings: GraphSettings) -> list[str]:

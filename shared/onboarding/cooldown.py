@@ -1,17 +1,15 @@
 """Step 2, the review cool-down: a guest a review denied (or an HR offboarding ended) recently is
-refused unless the request overrides it with a reason, which goes to the audit trail before any write."""
+refused unless the request overrides it with a reason, which goes to the audit trail before any write
+(``audit``)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from shared.errors import RecentlyDenied
 from shared.onboarding.candidate import Candidate
 from shared.onboarding.settings import OnboardingSettings
-from shared.state import AuditRecord, AuditTrail, Denials, OnboardingRecords
-
-log = logging.getLogger("guestkeeper.onboarding")
+from shared.state import Denials, OnboardingRecords
 
 
 async def check_cooldown(
@@ -36,24 +34,3 @@ async def check_cooldown(
             extensions={"guestId": denial.guest_id, "deniedAt": denial.denied_at.isoformat()},
         )
     guest.overridden = denial
-
-
-async def record_override(audit: AuditTrail, guest: Candidate, now: datetime) -> None:
-    """Before any write: the override and its reason go to the audit trail."""
-    if guest.overridden is None or guest.request.override is None:
-        return
-    await audit.record_audit(
-        AuditRecord(
-            action="onboarding.cooldown-override",
-            outcome="accepted",
-            at=now,
-            guest_id=guest.overridden.guest_id,
-            instance_id=guest.overridden.instance_id,
-            detail=guest.request.override.reason,
-        )
-    )
-    log.info(
-        "cool-down overridden for guest %s (denied in instance %s)",
-        guest.overridden.guest_id,
-        guest.overridden.instance_id,
-    )

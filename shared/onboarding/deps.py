@@ -25,7 +25,7 @@ class OnboardingDeps:
     claims: WebhookClaims  # replay refusal
     records: OnboardingRecords  # 201 or 200, and the address's guest id for the cool-down
     denials: Denials  # the cool-down
-    audit: AuditTrail  # cool-down overrides
+    audit: AuditTrail  # what onboarding changed, and cool-down overrides
     clock: Callable[[], datetime]
     outcomes: OutcomePublisher = NO_OUTCOMES  # onboarded, refused by policy, cool-down: for HR
 

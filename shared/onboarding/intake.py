@@ -1,6 +1,7 @@
 """From a signed HTTP delivery to a domain call: the signed envelope (``shared.webhooks.envelope``:
-size, signature, media type, JSON, replay claim), then validation and onboarding. Each guest's
-terminal outcome is published for HR (``outcomes``) before the envelope makes the claim final."""
+size, signature, media type, JSON, replay claim), then validation and onboarding. The webhook id
+goes along: it keys the audit rows, so a redelivery of the same event never duplicates them. Each
+guest's terminal outcome is published for HR (``outcomes``) before the envelope makes the claim final."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ async def receive_one(deps: OnboardingDeps, delivery: Delivery) -> OnboardingRes
     async with signed_json(deps.envelope, delivery) as signed:
         request = parse_guest_request(signed.payload)
         try:
-            result = await onboard_guest(deps, request)
+            result = await onboard_guest(deps, request, delivery=signed.webhook_id)
         except GuestkeeperError as error:
             item = BulkItem(0, request.external_ref, error=error)
             await publish_outcomes(deps, signed.webhook_id, [item])
@@ -35,7 +36,7 @@ async def receive_many(deps: OnboardingDeps, delivery: Delivery) -> BulkOutcome:
     """``POST /api/guests/batch``."""
     async with signed_json(deps.envelope, delivery) as signed:
         parsed = parse_bulk_request(signed.payload, max_guests=deps.settings.max_batch_guests)
-        outcome = await onboard_guests(deps, parsed)
+        outcome = await onboard_guests(deps, parsed, delivery=signed.webhook_id)
         await publish_outcomes(deps, signed.webhook_id, outcome.items)
         done = sum(1 for item in outcome.items if item.result is not None)
         log.info(

@@ -1,7 +1,7 @@
 """Onboarding one guest or many: the six steps, in the order they run, for every entry.
 
 The first three steps can refuse a guest and none of them writes to Graph, so a refused guest
-costs no Graph write:
+costs no Graph write and no audit row:
 
 1. ``policy``: valid entries, each address once, e-mail domain, group allowlist, redirect URL (pure);
 2. ``cooldown``: a guest a review denied recently needs an override (state table only);
@@ -10,8 +10,11 @@ costs no Graph write:
 5. ``memberships``: ``$batch`` reference writes for groups and sponsor;
 6. ``record``: the onboarding record decides 201 or 200.
 
-Graph requests go 20 to a ``$batch``; tests/shared/onboarding/test_onboard.py asserts the request
-budgets (one new guest, once its groups' facts are cached: the invitation batch and the write batch).
+``audit`` writes the overrides before step 4 and what steps 4 and 5 changed after step 6, each in
+one bulk write for the whole request, keyed by the delivery (``webhook-id``) so that the sender's
+retry writes nothing twice. Graph requests go 20 to a ``$batch``; tests/shared/onboarding/test_onboard.py
+asserts the request budgets (one new guest, once its groups' facts are cached: the invitation batch
+and the write batch).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 from shared.errors import GraphFailure, GuestkeeperError, ValidationFailed
+from shared.onboarding.audit import record_changes, record_overrides
 from shared.onboarding.candidate import Candidate
-from shared.onboarding.cooldown import check_cooldown, record_override
+from shared.onboarding.cooldown import check_cooldown
 from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.invitations import invite
 from shared.onboarding.memberships import write
@@ -33,9 +37,12 @@ from shared.onboarding.targets import check_targets
 STATE_CONCURRENCY = 16
 
 
-async def onboard_guest(deps: OnboardingDeps, request: GuestRequest) -> OnboardingResult:
-    """Onboard one guest; a refusal or failure is raised (``RequestRefused``, ``GraphFailure``, ...)."""
-    outcome = await _onboard(deps, [request], prefix=lambda _: "")
+async def onboard_guest(deps: OnboardingDeps, request: GuestRequest, *, delivery: str) -> OnboardingResult:
+    """Onboard one guest; a refusal or failure is raised (``RequestRefused``, ``GraphFailure``, ...).
+
+    ``delivery`` is the webhook id: the audit rows' keys carry it, so a retried delivery adds none.
+    """
+    outcome = await _onboard(deps, [request], prefix=lambda _: "", delivery=delivery)
     item = outcome.items[0]
     if item.error is not None:
         raise item.error
@@ -44,10 +51,10 @@ async def onboard_guest(deps: OnboardingDeps, request: GuestRequest) -> Onboardi
 
 
 async def onboard_guests(
-    deps: OnboardingDeps, requests_: Sequence[GuestRequest | ValidationFailed]
+    deps: OnboardingDeps, requests_: Sequence[GuestRequest | ValidationFailed], *, delivery: str
 ) -> BulkOutcome:
     """Onboard many guests with batched Graph calls; each entry gets a result or its own error."""
-    return await _onboard(deps, requests_, prefix=lambda i: f"guests[{i}].")
+    return await _onboard(deps, requests_, prefix=lambda i: f"guests[{i}].", delivery=delivery)
 
 
 async def _onboard(
@@ -55,6 +62,7 @@ async def _onboard(
     requests_: Sequence[GuestRequest | ValidationFailed],
     *,
     prefix: Callable[[int], str],
+    delivery: str,
 ) -> BulkOutcome:
     """The six steps for every entry; each step drops the guests it refuses into ``errors``."""
     now, settings, graph, gateway = deps.clock(), deps.settings, deps.graph, deps.gateway
@@ -64,7 +72,7 @@ async def _onboard(
         guests, errors, lambda g: check_cooldown(deps.records, deps.denials, settings, g, now)
     )
     guests = await check_targets(graph, gateway, guests, errors)
-    guests = await _each(guests, errors, lambda g: record_override(deps.audit, g, now))
+    guests = await record_overrides(deps.audit, guests, delivery, now, errors)
     guests = await invite(graph, gateway, settings, guests, errors)
     written = await write(graph, gateway, guests)
     items = [
@@ -78,6 +86,7 @@ async def _onboard(
             items[guest.index] = await finish(deps.records, guest, result, failures, now)
 
     await asyncio.gather(*(settle(*entry) for entry in written))
+    await record_changes(deps.audit, written, items, delivery, now)
     return BulkOutcome(tuple(items))
 
 

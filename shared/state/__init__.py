@@ -9,8 +9,9 @@ Partitions (``PartitionKey``) and their row keys:
 - ``disabled``   guest object id -> when cleanup or an offboarding disabled it (governance deletes
                  after the grace period)
 - ``audit``      time-ordered key -> one action (guest, group, instance, action, outcome, detail);
-                 cleanup's and offboarding's rows have stable keys (``cleanup-{instance}-...``,
-                 ``offboarding-{delivery}-...``) so re-runs never duplicate
+                 onboarding's, cleanup's, offboarding's and grace deletions' rows have stable keys
+                 (``onboarding-{guest}-...``, ``cleanup-{instance}-...``, ``offboarding-{delivery}-...``,
+                 ``grace-{guest}-...``) so retried deliveries and re-runs never duplicate
 - ``checkpoint`` access-review instance id -> handled, with a summary
 - ``enqueued``   access-review instance id -> its cleanup message was sent (governance sweep)
 - ``drained``    review definition id -> an old series whose every instance was handed to cleanup
@@ -42,6 +43,7 @@ from shared.state.records import (
     Claim,
     Denial,
     DisabledGuest,
+    EnqueuedRound,
     InvitationMark,
     OnboardingRecord,
     address_hash,
@@ -63,6 +65,7 @@ __all__ = [
     "Denials",
     "DisabledGuest",
     "DisabledGuests",
+    "EnqueuedRound",
     "InvitationMark",
     "OnboardingRecord",
     "OnboardingRecords",

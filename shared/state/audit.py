@@ -1,5 +1,5 @@
 """The audit trail: one row per action, so every change Guestkeeper made can be explained later.
-Cleanup's rows carry stable keys, so a re-run of the same instance never duplicates them."""
+The flows' rows carry stable keys, so a retried delivery or a re-run never duplicates them."""
 
 from __future__ import annotations
 

@@ -33,6 +33,17 @@ class DisabledGuests:
             ]
         )
 
+    async def disabled_guest(self, guest_id: str) -> DisabledGuest | None:
+        """When cleanup or an offboarding disabled ``guest_id``, if it is still waiting for its grace
+        deletion."""
+        table = await self._table.client()
+        with storage_errors():
+            try:
+                entity = await table.get_entity("disabled", guest_id)
+            except ResourceNotFoundError:
+                return None
+        return DisabledGuest(guest_id, entity["InstanceId"], entity["DisabledAt"])
+
     async def disabled_since(self, guest_ids: Iterable[str]) -> dict[str, datetime]:
         """The recorded date of each guest that has one (14 guests a query)."""
         found = await self._table.rows("disabled", guest_ids, ["DisabledAt"])

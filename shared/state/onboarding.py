@@ -62,6 +62,18 @@ class OnboardingRecords:
             refs = [e.get("ExternalRef") async for e in entities]
         return next((r for r in refs if isinstance(r, str) and r), None)
 
+    async def onboarding_of_guest(self, guest_id: str) -> OnboardingRecord | None:
+        """The record that leads to ``guest_id`` (the earliest, if several addresses do): a filtered
+        scan of the partition, for the audit's readers, never on an onboarding path."""
+        table = await self._table.client()
+        query = "PartitionKey eq 'onboarding' and GuestId eq @guest"
+        with storage_errors():
+            found = [
+                OnboardingRecord(e["RowKey"], e["GuestId"], e["CreatedAt"])
+                async for e in table.query_entities(query, parameters={"guest": guest_id})
+            ]
+        return min(found, key=lambda r: r.created_at, default=None)
+
     async def create_onboarding(self, record: OnboardingRecord) -> bool:
         """Create the record; False if it existed (its guest id and externalRef are updated when the
         request changed them; a request without an externalRef keeps the stored one)."""

@@ -66,8 +66,22 @@ class DisabledGuest:
     the grace period."""
 
     guest_id: str
-    instance_id: str
+    instance_id: str  # the review round that disabled the guest, or OFFBOARDING
     disabled_at: datetime
+
+    @property
+    def by_offboarding(self) -> bool:
+        return self.instance_id == OFFBOARDING
+
+
+@dataclass(frozen=True)
+class EnqueuedRound:
+    """A finished review round the governance sweep handed to cleanup."""
+
+    instance_id: str
+    definition_id: str
+    group_id: str
+    enqueued_at: datetime
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
+from shared.state.records import EnqueuedRound
 from shared.state.table import Table, storage_errors
 
 
@@ -55,6 +56,16 @@ class ReviewRecords:
             await table.upsert_entity(
                 entity | {"GroupId": group_id, "EnqueuedAt": at}, mode=UpdateMode.REPLACE
             )
+
+    async def enqueued_round(self, instance_id: str) -> EnqueuedRound | None:
+        """The cleanup message the sweep sent for ``instance_id``, if it sent one."""
+        table = await self._table.client()
+        with storage_errors():
+            try:
+                entity = await table.get_entity("enqueued", instance_id)
+            except ResourceNotFoundError:
+                return None
+        return EnqueuedRound(instance_id, entity["DefinitionId"], entity["GroupId"], entity["EnqueuedAt"])
 
     async def enqueued_instances(self, definition_id: str) -> set[str]:
         """The instances of one definition already enqueued: one query per sweep, not one per instance."""

@@ -131,10 +131,14 @@ async def test_the_real_app_is_served_under_its_routes_with_function_keys() -> N
     host = DevHost(DevHostOptions(app_dir=ROOT, listeners=False, function_key=FUNCTION_KEY))
     await host.start()
     try:
-        routes = [fn.trigger["route"] for fn in host.functions.values() if fn.trigger_type == "httpTrigger"]
+        routes = [
+            (fn.trigger["methods"][0], fn.trigger["route"])
+            for fn in host.functions.values()
+            if fn.trigger_type == "httpTrigger"
+        ]
         async with client_for(host) as client:
-            for route in routes:
-                response = await client.post(f"/api/{route}", content=b"{}")
+            for method, route in routes:
+                response = await client.request(method, f"/api/{route}", content=b"{}")
                 assert response.status_code == 401, route
     finally:
         await host.stop()

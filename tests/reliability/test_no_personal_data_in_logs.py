@@ -8,8 +8,8 @@ a crash), the bulk form, every offboarding outcome (disabled, kept, again, unkno
 run, Graph failing and refusing, bulk), the governance timer, cleanup succeeding and failing up to
 the poison queue, pending invitations reminded and expired with their HR callbacks delivered,
 retried and poisoned, the demo story on devhost (whose own log lines are included), a function key
-sent in the query string, and a Graph error whose message quotes the input. Records are rendered as
-a handler would write them, tracebacks and their causes included.
+sent in the query string, the audit read by address, and a Graph error whose message quotes the
+input. Records are rendered as a handler would write them, tracebacks and their causes included.
 """
 
 from __future__ import annotations
@@ -289,6 +289,10 @@ async def test_the_demo_story_on_devhost_logs_no_names_keys_or_secrets(
                 answer = await http.post("/api/guests", params={"code": key}, content=body)
                 assert answer.status_code == 401  # unsigned
                 assert (await http.post("/api/guests", params={"code": "wrong-key"})).status_code == 401
+                for address in (JOHN.email, ADA.email, "nobody@tailspintoys.com", JOHN.name):  # the audit
+                    read = await http.get("/api/audit", params={"guest": address, "code": key})
+                    assert read.status_code in (200, 400, 404)
+                    assert address not in read.text
         finally:
             sender.setLevel(level)
     assert any(r.name == "devhost" or r.name.startswith("devhost.") for r in no_personal_data_in_logs.records)

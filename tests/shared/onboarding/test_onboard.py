@@ -94,7 +94,7 @@ def onboard(graph: Any, settings: Settings, store: StateStore, gateway: Director
         gw: DirectoryGateway | None = None,
     ) -> OnboardingResult:
         deps = onboarding_deps(client or graph, config or settings, store, gw or gateway)
-        return await onboard_guest(deps, parse_guest_request(payload))
+        return await onboard_guest(deps, parse_guest_request(payload), delivery=f"test-{uuid.uuid4().hex}")
 
     return run
 
@@ -220,9 +220,12 @@ async def test_recently_denied_guest_is_refused_unless_overridden(
     result = await onboard(guest(override={"reason": "Contract renewed, approved by the group owner"}))
     assert result.override_recorded is True
     audit = await store.audit.list_audit(guest_id=first.invited.user_id)
-    assert [(a.action, a.instance_id, a.detail) for a in audit] == [
-        ("onboarding.cooldown-override", "instance-9", "Contract renewed, approved by the group owner")
-    ]
+    assert [(a.action, a.instance_id, a.detail) for a in audit][-1] == (
+        "onboarding.cooldown-override",
+        "instance-9",
+        "Contract renewed, approved by the group owner",
+    )
+    assert {a.action for a in audit[:-1]} == {"onboarding.invite", "onboarding.add-membership"}
 
 
 async def test_an_old_denial_or_a_zero_cooldown_does_not_block(
@@ -312,10 +315,14 @@ async def test_bulk_request_budget_and_per_guest_results(
     n = 45
     payload = {"guests": [guest(f"bulk{i}@fabrikam.com", groups=[UNIFIED[i % 3]]) for i in range(n)]}
     parsed = parse_bulk_request(payload, max_guests=200)
-    outcome = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
+    outcome = await onboard_guests(
+        onboarding_deps(graph, settings, store, gateway), parsed, delivery=f"test-{uuid.uuid4().hex}"
+    )
     assert all(item.result is not None and item.result.created for item in outcome.items)
     assert emulator_state.requests.round_trips <= 2 * math.ceil(n / 20) + 1  # + one facts round
-    again = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
+    again = await onboard_guests(
+        onboarding_deps(graph, settings, store, gateway), parsed, delivery=f"test-{uuid.uuid4().hex}"
+    )
     assert all(item.result is not None and not item.result.created for item in again.items)
 
 
@@ -333,7 +340,9 @@ async def test_bulk_mixed_entries(
         ]
     }
     parsed = parse_bulk_request(payload, max_guests=10)
-    outcome = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
+    outcome = await onboard_guests(
+        onboarding_deps(graph, settings, store, gateway), parsed, delivery=f"test-{uuid.uuid4().hex}"
+    )
     kinds = [type(i.error).__name__ if i.error else "ok" for i in outcome.items]
     assert kinds == ["ok", "ValidationFailed", "PolicyRefused", "ValidationFailed", "TargetNotEligible", "ok"]
     duplicate = outcome.items[3].error
@@ -354,7 +363,9 @@ async def test_bulk_is_paced_under_the_invitation_limit(
     payload = {"guests": [guest(f"paced{i}@fabrikam.com") for i in range(100)]}
     parsed = parse_bulk_request(payload, max_guests=200)
     started = time.monotonic()
-    outcome = await onboard_guests(onboarding_deps(graph, settings, store, gateway), parsed)
+    outcome = await onboard_guests(
+        onboarding_deps(graph, settings, store, gateway), parsed, delivery=f"test-{uuid.uuid4().hex}"
+    )
     assert all(item.result is not None for item in outcome.items)
     assert not [e for e in emulator_state.requests.entries if e.status == 429]
     assert time.monotonic() - started >= 1.0  # 100 invitations at 40/s need two more windows

@@ -1,4 +1,5 @@
-"""The state table on Azurite: atomic claims, onboarding records, denials, audit, checkpoints."""
+"""The state table on Azurite: atomic claims, onboarding records, denials, audit, checkpoints, and the
+audit readers' look-ups."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ import pytest
 from azure.core.exceptions import ServiceRequestError
 
 from shared.errors import StateUnavailable
-from shared.state import STALE_CLAIM, AuditRecord, Claim, OnboardingRecord, StateStore, Table, address_hash
+from shared.state import (
+    STALE_CLAIM,
+    AuditRecord,
+    Claim,
+    DisabledGuest,
+    EnqueuedRound,
+    OnboardingRecord,
+    StateStore,
+    Table,
+    address_hash,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GUEST = "0a5d2f34-6baa-4455-a3e7-0682c2094cac"
@@ -101,6 +112,25 @@ async def test_a_recreated_guest_updates_the_record(store: StateStore) -> None:
     record = await store.onboarding.get_onboarding(key)
     assert record is not None
     assert record.guest_id == "new-guest-id"
+
+
+async def test_the_audit_finds_a_guests_onboarding_record_disabled_date_and_hand_over(
+    store: StateStore,
+) -> None:
+    """The readers' look-ups by guest or instance id (the onboarding partition is keyed by address)."""
+    assert await store.onboarding.onboarding_of_guest(GUEST) is None
+    later = NOW + timedelta(days=1)
+    await store.onboarding.create_onboarding(OnboardingRecord(address_hash("b@fabrikam.com"), GUEST, later))
+    await store.onboarding.create_onboarding(OnboardingRecord(address_hash("a@fabrikam.com"), GUEST, NOW))
+    await store.onboarding.create_onboarding(OnboardingRecord(address_hash("c@fabrikam.com"), "other", NOW))
+    found = await store.onboarding.onboarding_of_guest(GUEST)
+    assert found == OnboardingRecord(address_hash("a@fabrikam.com"), GUEST, NOW)  # the earliest
+    assert await store.disabled.disabled_guest(GUEST) is None
+    await store.disabled.record_disabled(GUEST, instance_id="i-1", at=NOW)
+    assert await store.disabled.disabled_guest(GUEST) == DisabledGuest(GUEST, "i-1", NOW)
+    assert await store.reviews.enqueued_round("i-1") is None
+    await store.reviews.mark_enqueued("i-1", definition_id="d-1", group_id="g-1", at=NOW)
+    assert await store.reviews.enqueued_round("i-1") == EnqueuedRound("i-1", "d-1", "g-1", NOW)
 
 
 async def test_denials_keep_the_latest(store: StateStore) -> None:
