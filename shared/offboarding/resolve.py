@@ -26,6 +26,7 @@ from shared.graph.odata import string_literal
 from shared.offboarding.leaver import Leaver
 from shared.offboarding.models import OffboardRequest
 from shared.state import address_hash
+from shared.webhooks.fields import repeated_address
 
 GUEST_FIELDS = ["id", "userType", "accountEnabled"]
 
@@ -55,9 +56,8 @@ def admit(
             errors[index] = request
             continue
         key = address_hash(request.address)
-        if key in seen:
-            field = FieldError(f"{prefix(index)}email", f"repeats the address of guests[{seen[key]}]")
-            errors[index] = ValidationFailed("A bulk request names an address twice.", errors=[field])
+        if (repeated := repeated_address(seen, key, prefix(index))) is not None:
+            errors[index] = repeated
             continue
         seen[key] = index
         leavers.append(Leaver(index, request, prefix(index), key))

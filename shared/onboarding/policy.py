@@ -12,6 +12,7 @@ from shared.onboarding.candidate import Candidate
 from shared.onboarding.models import GuestRequest
 from shared.onboarding.settings import OnboardingSettings
 from shared.state import address_hash
+from shared.webhooks.fields import repeated_address
 
 
 def domain_matches(domain: str, patterns: Iterable[str]) -> bool:
@@ -75,9 +76,8 @@ def admit(
             errors[index] = request
             continue
         key = address_hash(request.address)
-        if key in seen:
-            field = FieldError(f"{prefix(index)}email", f"repeats the address of guests[{seen[key]}]")
-            errors[index] = ValidationFailed("A bulk request names an address twice.", errors=[field])
+        if (repeated := repeated_address(seen, key, prefix(index))) is not None:
+            errors[index] = repeated
             continue
         try:
             check_policy(request, settings, prefix=prefix(index))

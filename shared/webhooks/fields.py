@@ -149,3 +149,11 @@ def require_object(payload: object, prefix: str, what: str) -> dict[str, Any]:
             errors=[FieldError(prefix.rstrip(".") or "$", "must be an object")],
         )
     return payload
+
+
+def repeated_address(seen: Mapping[str, int], key: str, prefix: str) -> ValidationFailed | None:
+    """The refusal for an address (by its hash) that an earlier entry of the same bulk request named."""
+    if key not in seen:
+        return None
+    field = FieldError(f"{prefix}email", f"repeats the address of guests[{seen[key]}]")
+    return ValidationFailed("A bulk request names an address twice.", errors=[field])
