@@ -30,6 +30,7 @@ from kiota_http.middleware.options import RetryHandlerOption
 
 from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import FaultConfig, FaultRule, TenantState
+from scripts.hr_receiver import Receiver, serving
 from scripts.story import ADA, JOHN
 from shared.callbacks import trigger as callbacks_trigger
 from shared.cleanup import trigger as cleanup_trigger
@@ -41,7 +42,6 @@ from shared.worker import LazyWorker, Worker
 from tests.reliability import figures
 from tests.reliability.pii import Collector, Sensitive, find_leaks
 from tests.reliability.stack import ROOT, app_stack, watch
-from tests.shared.callbacks.receiver import Receiver, serving
 from tests.shared.cleanup.fixtures import FEELGOOD, finished_round
 from tests.shared.conftest import MEGAN, RETAIL, SECRET, handler, settings_env
 from tests.shared.governance.fixtures import invited_guest, queued, settings_for, unique_queue
@@ -365,7 +365,7 @@ async def test_pending_invitations_and_hr_callbacks_log_ids_and_outcomes_only(
     sensitive.add("HR-PII-4711", "HR-PII-4712", "hr-url-token-7f3a")
     queue = f"hr-callbacks-{uuid.uuid4().hex[:10]}"
     receiver = Receiver(SECRET, fail_first=1)
-    async with serving(receiver) as url:
+    with serving(receiver) as url:
         worker.settings = settings_for(
             storage_connection_string,
             table_name,

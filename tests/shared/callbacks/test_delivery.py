@@ -13,6 +13,7 @@ import httpx
 import pytest
 from azure.functions.queue import QueueMessage
 
+from scripts.hr_receiver import Receiver, serving
 from shared.callbacks.delivery import CallbackRefused, deliver
 from shared.callbacks.deps import CallbackDeps, new_http_client
 from shared.callbacks.settings import CallbackSettings
@@ -20,7 +21,6 @@ from shared.config import Secret
 from shared.errors import ConfigurationError
 from shared.outcomes import InvalidOutcomeMessage, Outcome, OutcomeKind
 from shared.state import OnboardingRecord, StateStore, address_hash
-from tests.shared.callbacks.receiver import Receiver, serving
 from tests.shared.conftest import SECRET
 
 NOW = datetime(2026, 4, 16, 2, 0, tzinfo=UTC)
@@ -68,7 +68,7 @@ async def test_a_callback_is_signed_as_standard_webhooks_with_hrs_reference(
         OnboardingRecord(address_hash("ada@fabrikam.com"), GUEST, NOW, "HR-1001")
     )
     receiver = Receiver(SECRET)
-    async with serving(receiver) as url:
+    with serving(receiver) as url:
         status = await deliver(deps_for(url, store, http), delivered(disabled().message().encode()))
     assert status == 204
     [got] = receiver.received
@@ -94,9 +94,8 @@ async def test_a_callback_is_signed_as_standard_webhooks_with_hrs_reference(
 async def test_another_secret_is_refused_by_the_receiver(store: StateStore, http: httpx.AsyncClient) -> None:
     receiver = Receiver(SECRET)
     other = "whsec_" + base64.b64encode(b"another-secret-of-32-bytes-long!").decode()
-    async with serving(receiver) as url:
-        with pytest.raises(CallbackRefused) as refused:
-            await deliver(deps_for(url, store, http, secret=other), delivered(disabled().message().encode()))
+    with serving(receiver) as url, pytest.raises(CallbackRefused) as refused:
+        await deliver(deps_for(url, store, http, secret=other), delivered(disabled().message().encode()))
     assert refused.value.status == 401
     assert receiver.refused_signatures == 1
 
@@ -106,7 +105,7 @@ async def test_a_failing_receiver_is_raised_then_the_last_delivery_records_the_p
 ) -> None:
     receiver = Receiver(SECRET, always_fail=True)
     text, ident = disabled().message().encode(), str(uuid.uuid4())
-    async with serving(receiver) as url:
+    with serving(receiver) as url:
         deps = deps_for(url, store, http)
         for attempt in range(1, 5):
             with pytest.raises(CallbackRefused):
@@ -126,7 +125,7 @@ async def test_a_failing_receiver_is_raised_then_the_last_delivery_records_the_p
 async def test_an_unreachable_receiver_is_a_failure_like_any_other(
     store: StateStore, http: httpx.AsyncClient
 ) -> None:
-    async with serving(Receiver(SECRET)) as url:
+    with serving(Receiver(SECRET)) as url:
         pass  # the port is closed again
     with pytest.raises(httpx.ConnectError):
         await deliver(deps_for(url, store, http), delivered(disabled().message().encode(), dequeue_count=5))

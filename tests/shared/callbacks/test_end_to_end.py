@@ -28,12 +28,12 @@ from azure.storage.queue.aio import QueueClient
 
 from devhost.runner import DevHost, DevHostOptions
 from graph_emulator import TenantState
+from scripts.hr_receiver import Receiver, serving
 from scripts.send_webhook import settings_values
 from shared.outcomes import OutcomeMessage
 from shared.state import StateStore
 from shared.worker import Worker
 from tests.reliability.stack import ROOT, SAMPLE, close_graph_client, record_workers, serve_emulator
-from tests.shared.callbacks.receiver import Receiver, serving
 from tests.shared.conftest import FEELGOOD, make_settings, signed_headers
 
 KEY = secrets.token_urlsafe(16)
@@ -68,32 +68,32 @@ async def stack(storage_connection_string: str, monkeypatch: pytest.MonkeyPatch)
     values = settings_values(SAMPLE)
     receiver = Receiver(values["WEBHOOK_SECRET"])  # no HR_CALLBACK_SECRET: HR's own secret signs
     suffix = uuid.uuid4().hex[:10]
-    async with serve_emulator(state) as emulator, serving(receiver) as hr_url:
-        values |= {
-            "GRAPH_BASE_URL": f"{emulator}/v1.0",
-            "AzureWebJobsStorage": storage_connection_string,
-            "STATE_TABLE_NAME": f"hr{suffix}",
-            "CLEANUP_QUEUE_NAME": f"hr-cleanup-{suffix}",
-            "HR_CALLBACK_QUEUE_NAME": f"hr-callbacks-{suffix}",
-            "HR_CALLBACK_URL": hr_url,
-            "INVITE_REMIND_AFTER_DAYS": "7",
-            "INVITE_EXPIRE_AFTER_DAYS": "30",
-        }
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        built = record_workers(monkeypatch)
-        host = DevHost(DevHostOptions(app_dir=ROOT, load_settings=False, function_key=KEY))
-        host.index()
-        host.config = replace(
-            host.config, queues=replace(host.config.queues, visibility_timeout=1.0, max_polling_interval=0.2)
-        )
-        await host.start()
-        try:
-            yield Stack(host, state, receiver, values)
-        finally:
-            await host.stop()
-            for worker in built:
-                await _close(worker)
+    with serving(receiver) as hr_url:
+        async with serve_emulator(state) as emulator:
+            values |= {
+                "GRAPH_BASE_URL": f"{emulator}/v1.0",
+                "AzureWebJobsStorage": storage_connection_string,
+                "STATE_TABLE_NAME": f"hr{suffix}",
+                "CLEANUP_QUEUE_NAME": f"hr-cleanup-{suffix}",
+                "HR_CALLBACK_QUEUE_NAME": f"hr-callbacks-{suffix}",
+                "HR_CALLBACK_URL": hr_url,
+                "INVITE_REMIND_AFTER_DAYS": "7",
+                "INVITE_EXPIRE_AFTER_DAYS": "30",
+            }
+            for name, value in values.items():
+                monkeypatch.setenv(name, value)
+            built = record_workers(monkeypatch)
+            host = DevHost(DevHostOptions(app_dir=ROOT, load_settings=False, function_key=KEY))
+            host.index()
+            queues = replace(host.config.queues, visibility_timeout=1.0, max_polling_interval=0.2)
+            host.config = replace(host.config, queues=queues)
+            await host.start()
+            try:
+                yield Stack(host, state, receiver, values)
+            finally:
+                await host.stop()
+                for worker in built:
+                    await _close(worker)
 
 
 async def _close(worker: Worker) -> None:

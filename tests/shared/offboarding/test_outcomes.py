@@ -17,11 +17,11 @@ from azure.functions.queue import QueueMessage
 from azure.storage.queue.aio import QueueClient
 
 from graph_emulator import FaultConfig, FaultRule, TenantState
+from scripts.hr_receiver import Receiver, serving
 from shared.callbacks.delivery import deliver
 from shared.errors import StateUnavailable
 from shared.outcomes import Outcome, OutcomeKind
 from shared.worker import Worker
-from tests.shared.callbacks.receiver import Receiver, serving
 from tests.shared.conftest import FEELGOOD, RETAIL, SECRET, make_settings
 from tests.shared.offboarding.fixtures import contractor, leaving, unmanaged_group
 from tests.shared.outcomes.fixtures import RecordedOutcomes
@@ -175,7 +175,7 @@ async def test_hr_receives_the_signed_callbacks_of_an_offboarded_guest(
     leaver = contractor(emulator_state, "Callbacker", FEELGOOD)
     queue = f"gk-hr-{uuid.uuid4().hex[:12]}"
     receiver = Receiver(SECRET)  # no HR_CALLBACK_SECRET: WEBHOOK_SECRET signs
-    async with serving(receiver) as url:
+    with serving(receiver) as url:
         callbacks = replace(worker.settings.callbacks, url=url, queue_name=queue)
         worker.settings = replace(worker.settings, callbacks=callbacks)
         reply = await offboard(leaving(leaver.mail, externalRef="HR-42"))
