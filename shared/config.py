@@ -143,6 +143,9 @@ class GraphSettings:
     certificate_password: Secret | None
     emulator_url: str
     emulator_roles: tuple[str, ...] | None  # None: every permission the app documents
+    # The app's clock is the emulator's business clock, so that time moved there moves the app's
+    # days too (reminders, expiries, grace deletions): local stories such as make demo.
+    emulator_clock: bool = False
 
     @classmethod
     def from_env(cls, env: Env) -> GraphSettings:
@@ -160,6 +163,9 @@ class GraphSettings:
         parts = urlsplit(base_url)
         default_emulator = f"{parts.scheme}://{parts.netloc}"
         roles = env.items("GRAPH_EMULATOR_ROLES")
+        emulator_clock = env.boolean("GRAPH_EMULATOR_CLOCK", False)
+        if emulator_clock and mode != "emulator":
+            env.problem("GRAPH_EMULATOR_CLOCK", "is for emulator mode only (GRAPH_AUTH_MODE=emulator)")
         return cls(
             base_url=base_url,
             auth_mode=cast(AuthMode, mode),
@@ -174,6 +180,7 @@ class GraphSettings:
                 else default_emulator
             ),
             emulator_roles=roles or None,
+            emulator_clock=emulator_clock,
         )
 
 

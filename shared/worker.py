@@ -25,7 +25,7 @@ from shared.callbacks.deps import CallbackDeps, new_http_client
 from shared.cleanup.deps import CleanupDeps
 from shared.governance.deps import GovernanceDeps
 from shared.graph.batch import RetryPolicy
-from shared.graph.client import graph_client_from_settings
+from shared.graph.client import EmulatorClock, graph_client_from_settings
 from shared.offboarding.deps import OffboardingDeps
 from shared.onboarding.deps import OnboardingDeps
 from shared.onboarding.gateway import DirectoryGateway
@@ -60,10 +60,12 @@ class Worker:
     def from_settings(cls, settings: Settings) -> Worker:
         # azure-core logs every storage request and response header at INFO: keep warnings only
         logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
+        graph = settings.graph
         return cls(
             settings=settings,
-            graph=graph_client_from_settings(settings.graph),
+            graph=graph_client_from_settings(graph),
             store=StateStore.from_settings(settings.storage),
+            clock=EmulatorClock(graph.emulator_url) if graph.emulator_clock else utc_now,
         )
 
     @classmethod
@@ -140,6 +142,8 @@ class Worker:
             await self._outcome_queue.close()
         if self.http is not None:
             await self.http.aclose()
+        if isinstance(self.clock, EmulatorClock):
+            self.clock.close()
 
     def cleanup(self) -> CleanupDeps:
         return CleanupDeps(

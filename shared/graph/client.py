@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -117,6 +118,27 @@ class EmulatorTokenCredential(AsyncTokenCredential):
 
     async def __aexit__(self, *args: object) -> None:
         return None
+
+
+class EmulatorClock:
+    """The Graph emulator's business clock as the app's clock (``GRAPH_EMULATOR_CLOCK``).
+
+    Each reading asks ``GET {emulator_url}/_emulator/clock``: the emulator's clock moves only when
+    someone moves it, and every move must be seen at once, so nothing is cached. The call blocks,
+    briefly, on loopback: the emulator must run in another process, never in the app's event loop.
+    Tests pass ``transport``.
+    """
+
+    def __init__(self, emulator_url: str, *, transport: httpx.BaseTransport | None = None) -> None:
+        self._http = httpx.Client(base_url=emulator_url.rstrip("/"), transport=transport, timeout=5.0)
+
+    def __call__(self) -> datetime:
+        response = self._http.get("/_emulator/clock")
+        response.raise_for_status()
+        return datetime.fromisoformat(str(response.json()["now"]).replace("Z", "+00:00"))
+
+    def close(self) -> None:
+        self._http.close()
 
 
 def credential_from_settings(

@@ -50,6 +50,7 @@ NOT_DEPLOYED = {
     "AZURE_CLIENT_CERTIFICATE_PASSWORD": "certificate mode only",
     "GRAPH_EMULATOR_URL": "emulator mode only",
     "GRAPH_EMULATOR_ROLES": "emulator mode only",
+    "GRAPH_EMULATOR_CLOCK": "emulator mode only",
     "HR_CALLBACK_SECRET": "optional: unset, HR callbacks are signed with WEBHOOK_SECRET (Key Vault)",
 }
 # Host settings, explicitly: identity-based AzureWebJobsStorage and Application Insights with

@@ -41,6 +41,16 @@ def test_emulator_mode_derives_the_control_plane_url() -> None:
     assert settings.graph.emulator_roles is None
 
 
+def test_the_emulators_clock_is_the_apps_in_emulator_mode_only() -> None:
+    assert Settings.from_env(settings_env()).graph.emulator_clock is False
+    assert Settings.from_env(settings_env(GRAPH_EMULATOR_CLOCK="true")).graph.emulator_clock is True
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.from_env(settings_env(GRAPH_AUTH_MODE="managed_identity", GRAPH_EMULATOR_CLOCK="true"))
+    assert refused.value.problems == (
+        ("GRAPH_EMULATOR_CLOCK", "is for emulator mode only (GRAPH_AUTH_MODE=emulator)"),
+    )
+
+
 def test_every_problem_is_named_at_once() -> None:
     env = settings_env(
         WEBHOOK_TOLERANCE_SECONDS="soon",

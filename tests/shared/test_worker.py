@@ -123,3 +123,13 @@ def test_a_worker_built_in_an_event_loop_is_closed_when_that_loop_shuts_down(
 @pytest.mark.usefixtures("environment")
 def test_a_worker_built_outside_a_loop_is_left_alone() -> None:
     assert LazyWorker().get().store is not None  # nothing to close it with, and no error
+
+
+def test_with_the_emulators_clock_every_flow_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.graph.client import EmulatorClock
+
+    for name, value in settings_env(GRAPH_EMULATOR_CLOCK="true").items():
+        monkeypatch.setenv(name, value)
+    lazy = LazyWorker()
+    assert isinstance(lazy.get().clock, EmulatorClock)
+    assert lazy.onboarding().clock is lazy.offboarding().clock is lazy.governance().clock is lazy.get().clock

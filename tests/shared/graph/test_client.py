@@ -10,6 +10,7 @@ import pytest
 from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
 
 from shared.graph.client import (
+    EmulatorClock,
     EmulatorTokenCredential,
     credential_from_settings,
     graph_client_from_settings,
@@ -90,6 +91,21 @@ async def test_emulator_credential_fetches_and_caches_a_token(emulator, emulator
     second = await credential.get_token("https://graph.microsoft.com/.default")
     assert first.token == second.token
     assert emulator_state.tokens.authenticate(f"Bearer {first.token}").roles == {"User.Invite.All"}
+
+
+def test_emulator_clock_reads_the_emulators_business_clock_on_every_call() -> None:
+    answers = iter(["2027-01-15T01:00:00Z", "2027-02-24T01:00:00Z"])
+    asked: list[str] = []
+
+    def control_plane(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url}")
+        return httpx.Response(200, json={"now": next(answers), "ticking": False})
+
+    clock = EmulatorClock("http://127.0.0.1:8765/", transport=httpx.MockTransport(control_plane))
+    assert clock() == datetime(2027, 1, 15, 1, tzinfo=UTC)
+    assert clock() == datetime(2027, 2, 24, 1, tzinfo=UTC)  # moved there: seen at once, nothing cached
+    assert asked == ["GET http://127.0.0.1:8765/_emulator/clock"] * 2
+    clock.close()
 
 
 async def test_client_from_settings_talks_to_the_emulator_with_the_app_permissions(
