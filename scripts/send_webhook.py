@@ -34,10 +34,13 @@ FEELGOOD = "59ab642a-2776-4e32-9b68-9ff7a47b7f6a"  # "Feelgood Marketing Campaig
 MEGAN = "1c2b3f4e-5d6a-4b7c-8d9e-0f1a2b3c4d5e"  # its owner, Megan Bowen
 
 
-def signed_headers(secret: str, body: bytes, *, webhook_id: str | None = None) -> dict[str, str]:
-    """The Standard Webhooks headers for ``body``: a fresh id, the current time, the v1 signature."""
+def signed_headers(
+    secret: str, body: bytes, *, webhook_id: str | None = None, at: datetime | None = None
+) -> dict[str, str]:
+    """The Standard Webhooks headers for ``body``: a fresh id, the time (``at``, else now), the v1
+    signature. ``at`` is for an app whose clock is not the wall clock (``GRAPH_EMULATOR_CLOCK``)."""
     ident = webhook_id or f"msg_{uuid.uuid4().hex}"
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     signature: str = Webhook(secret).sign(ident, now, body.decode("utf-8"))
     return {
         "webhook-id": ident,
@@ -48,11 +51,17 @@ def signed_headers(secret: str, body: bytes, *, webhook_id: str | None = None) -
 
 
 async def post_signed(
-    client: httpx.AsyncClient, url: str, payload: Mapping[str, Any], *, secret: str, key: str | None
+    client: httpx.AsyncClient,
+    url: str,
+    payload: Mapping[str, Any],
+    *,
+    secret: str,
+    key: str | None,
+    at: datetime | None = None,
 ) -> httpx.Response:
-    """POST ``payload`` as signed JSON, with the function key when there is one."""
+    """POST ``payload`` as signed JSON (at ``at``, else now), with the function key when there is one."""
     body = json.dumps(payload).encode()
-    headers = signed_headers(secret, body)
+    headers = signed_headers(secret, body, at=at)
     if key:
         headers["x-functions-key"] = key
     return await client.post(url, content=body, headers=headers)

@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.queue.aio import QueueClient
 
+from scripts.hr_receiver import Received, Receiver
 from scripts.send_webhook import post_signed
 from scripts.story_report import StepRecord
 from shared.state import StateStore
@@ -60,6 +63,11 @@ class Endpoints:
     state_table: str = "guestkeeper"
     route_prefix: str = "api"
     wait_seconds: float = 60.0  # bound of every wait; a clear error when it passes
+    # The app reads the emulator's clock (GRAPH_EMULATOR_CLOCK): HR signs its webhooks on that clock
+    # too, else the app would refuse them as stale once the story has moved it.
+    business_clock: bool = False
+    hr: Receiver | None = None  # HR's callback endpoint, when the app's HR_CALLBACK_URL points at it
+    hr_callback_queue: str = "hr-callbacks"  # the app's HR_CALLBACK_QUEUE_NAME
 
 
 class StoryFailed(RuntimeError):
@@ -145,18 +153,37 @@ class Driver:
 
     async def onboard(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The HR system's signed webhook to ``POST /api/guests``; the answer plus its status."""
+        return await self._hr_webhook("guests", name, payload, (200, 201))
+
+    async def offboard(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The HR system's signed webhook to ``POST /api/guests/offboard``; the answer plus its status."""
+        return await self._hr_webhook("guests/offboard", name, payload, (200,))
+
+    async def _hr_webhook(
+        self, route: str, name: str, payload: dict[str, Any], expected: tuple[int, ...]
+    ) -> dict[str, Any]:
         prefix = f"/{self.endpoints.route_prefix}" if self.endpoints.route_prefix else ""
         response = await post_signed(
             self.http,
-            f"{self.endpoints.app_url}{prefix}/guests",
+            f"{self.endpoints.app_url}{prefix}/{route}",
             payload,
             secret=self.endpoints.webhook_secret,
             key=self.endpoints.function_key,
+            at=await self.now() if self.endpoints.business_clock else None,
         )
-        if response.status_code not in (200, 201):
-            raise Problem(f"POST {prefix}/guests for {name} answered {response.status_code}: {response.text}")
+        if response.status_code not in expected:
+            status, text = response.status_code, response.text
+            raise Problem(f"POST {prefix}/{route} for {name} answered {status}: {text}")
         body: dict[str, Any] = response.json()
         return body | {"status": response.status_code}
+
+    async def redeem(self, user_id: str) -> None:
+        """The guest opens the invitation e-mail's link (the emulator's stand-in for the browser)."""
+        issued = (await self.control("GET", "/state"))["invitations"]
+        mine = [i["id"] for i in issued if i["userId"] == user_id]
+        if not mine:
+            raise Problem(f"no invitation was issued to user {user_id}")
+        await self.control("POST", f"/invitations/{mine[-1]}/redeem")
 
     async def run_governance(self) -> None:
         """``POST /admin/functions/governance_run`` (202 at once), then wait for the run to finish."""
@@ -181,6 +208,51 @@ class Driver:
     async def set_clock(self, at: datetime) -> datetime:
         now = await self.control("POST", "/clock", {"set": iso(at)})
         return parse_time(now["now"])
+
+    async def now(self) -> datetime:
+        return parse_time((await self.control("GET", "/clock"))["now"])
+
+    # -- HR's side -------------------------------------------------------------------------------
+
+    @property
+    def hr(self) -> Receiver:
+        if self.endpoints.hr is None:
+            raise Problem("no HR callback receiver: the app's HR_CALLBACK_URL is not the story's")
+        return self.endpoints.hr
+
+    async def hr_callbacks(self, wanted: set[tuple[str, str]]) -> list[Received]:
+        """Wait until HR has accepted a callback of each ``(event type, guest id)``; those callbacks."""
+
+        async def arrived() -> list[Received] | None:
+            found = [r for r in self.hr.received if r.status == 204 and _event(r) in wanted]
+            return found if {_event(r) for r in found} >= wanted else None
+
+        return await self.poll(f"HR callbacks {', '.join(sorted(k for k, _ in wanted))}", arrived)
+
+    async def hr_settled(self) -> list[Received]:
+        """Wait until every outcome the app published has been delivered: its HR callback queue is
+        empty and HR accepted one callback per successful delivery; everything HR received."""
+        async with QueueClient.from_connection_string(
+            self.endpoints.storage_connection, self.endpoints.hr_callback_queue
+        ) as queue:
+
+            async def settled() -> list[Received] | None:
+                try:
+                    waiting = (await queue.get_queue_properties()).approximate_message_count
+                except ResourceNotFoundError:  # created with the first outcome: none was published
+                    waiting = 0
+                delivered = sum(self.finished("deliver_hr_callback"))
+                received = list(self.hr.received)
+                accepted = sum(1 for r in received if r.status == 204)
+                return received if waiting == 0 and accepted == delivered else None
+
+            return await self.poll("the HR callback queue to drain", settled)
+
+
+def _event(received: Received) -> tuple[str, str]:
+    """``(event type, guest id)`` of a callback."""
+    data = received.payload.get("data") or {}
+    return str(received.payload.get("type")), str(data.get("userId"))
 
 
 def iso(at: datetime) -> str:
