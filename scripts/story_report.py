@@ -10,15 +10,17 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
+from scripts.hr_receiver import Received
 from shared.audit import record_json
 from shared.state import AuditRecord
 
 
 @dataclass(frozen=True)
 class StepRecord:
-    number: int  # the step of the demo's story (1 onboarding ... 4 cleanup)
+    number: int  # the step of the demo's story (1 onboarding ... 4 cleanup, 6-10 the leavers)
     title: str
     detail: str
     seconds: float
@@ -78,9 +80,11 @@ def action_of(record: AuditRecord, names: Mapping[str, str], groups: Mapping[str
 
 def _note(record: AuditRecord) -> str:
     detail = record_json(record).get("detail")
-    if isinstance(detail, dict):  # a round summary: the decisions it saw
+    if isinstance(detail, dict) and "decisions" in detail:  # a round summary: the decisions it saw
         counts = {k: v for k, v in (detail.get("decisions") or {}).items() if k != "total"}
         return "decisions: " + (", ".join(f"{n} {d}" for d, n in sorted(counts.items())) or "none")
+    if isinstance(detail, dict):  # an onboarding's or offboarding's facts; HR's free-text reason left out
+        return ", ".join(f"{k} {v}" for k, v in detail.items() if k != "reason")
     if record.outcome == "already-removed" and detail == "applyResult AppliedSuccessfully":
         return "the review's auto-apply had removed it"
     return str(detail or "")
@@ -125,6 +129,83 @@ class GraphUsage:
 
 
 @dataclass(frozen=True)
+class Callback:
+    """One HR callback as HR's receiver saw it: the event, the guest's object id, whether the
+    signature verified, and when (the event on the app's clock, the arrival on HR's)."""
+
+    event: str
+    guest: str  # the demo's own name for the guest, else its object id
+    user_id: str
+    verified: bool
+    status: int  # what HR answered
+    webhook_id: str
+    event_time: str  # the body's timestamp
+    received_at: str  # HR's wall clock, ISO 8601
+
+    @classmethod
+    def of(cls, received: Received, names: Mapping[str, str]) -> Callback:
+        data = received.payload.get("data") or {}
+        user = str(data.get("userId") or "-")
+        return cls(
+            event=str(received.payload.get("type") or "-"),
+            guest=names.get(user, user),
+            user_id=user,
+            verified=received.verified,
+            status=received.status,
+            webhook_id=received.webhook_id,
+            event_time=str(received.payload.get("timestamp") or "-"),
+            received_at=received.at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        )
+
+
+@dataclass(frozen=True)
+class LeaverOutcome:
+    """A guest of the last chapter: what HR did, and where the app's rules left the account."""
+
+    name: str
+    company: str
+    user_id: str
+    hr_story: str  # what HR and the guest did
+    onboarding_status: int
+    groups_now: tuple[str, ...]
+    account: str  # enabled, disabled or deleted
+    reminders: int  # invitation reminders the app sent (audit)
+    events: tuple[str, ...]  # the HR callbacks about this guest, in order of arrival
+
+
+@dataclass(frozen=True)
+class AuditedAction:
+    """An audit record of the chapter, with the guest's name."""
+
+    at: str  # on the app's clock, ISO 8601
+    guest: str
+    action: str
+    outcome: str
+    note: str
+
+
+def audited(record: AuditRecord, names: Mapping[str, str]) -> AuditedAction:
+    return AuditedAction(
+        at=record.at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        guest=names.get(record.guest_id or "", record.guest_id or "-"),
+        action=record.action,
+        outcome=record.outcome,
+        note=_note(record),
+    )
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """The last chapter: a contractor offboarded by HR, an invitation never redeemed, and every
+    outcome HR heard of through its signed callbacks."""
+
+    guests: tuple[LeaverOutcome, ...]
+    actions: tuple[AuditedAction, ...]  # what the app did during the chapter, HR callbacks aside
+    callbacks: tuple[Callback, ...]  # every callback HR received during the whole story
+    graph: GraphUsage  # the chapter's own Graph requests
+
+
+@dataclass(frozen=True)
 class StoryReport:
     steps: tuple[StepRecord, ...]
     definition_id: str
@@ -139,6 +220,7 @@ class StoryReport:
     state_table: str
     seconds: float
     reviewers: str = "owners"  # the app's REVIEW_REVIEWERS in this story
+    chapter: Chapter | None = None  # told when the app's clock is the emulator's and HR listens
 
     def to_json(self) -> dict[str, Any]:
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "audit"}
@@ -214,14 +296,53 @@ def render(report: StoryReport, *, bold: str = "", reset: str = "") -> str:
             for a in sorted(report.actions, key=action_order)
         ],
     )
-    g = report.graph
+    out += ["", *graph_lines(f"{bold}Graph requests{reset}", report.graph)]
+    if report.chapter is not None:
+        out += ["", *render_chapter(report.chapter, bold=bold, reset=reset)]
+    return "\n".join(out)
+
+
+def _signature(callback: Callback) -> str:
+    return "valid" if callback.verified else "INVALID"
+
+
+def graph_lines(heading: str, g: GraphUsage) -> list[str]:
     batched = g.by_route.get("POST /v1.0/$batch", 0)
-    out += [
-        "",
-        f"{bold}Graph requests{reset}: {g.round_trips} round trips ({batched} of them $batch), "
-        f"{g.operations} operations, {g.writes} writes",
+    out = [
+        f"{heading}: {g.round_trips} round trips ({batched} of them $batch), "
+        f"{g.operations} operations, {g.writes} writes"
     ]
     rows = sorted((short_route(r), d, i) for r, d, i in g.rows())
     out += table(["operation", "direct", "in $batch"], rows)
-    out += ["  (paths under /v1.0; accessReviews stands for identityGovernance/accessReviews)"]
-    return "\n".join(out)
+    return [*out, "  (paths under /v1.0; accessReviews stands for identityGovernance/accessReviews)"]
+
+
+def render_chapter(chapter: Chapter, *, bold: str = "", reset: str = "") -> list[str]:
+    """The chapter's guests, what the app did, and what HR received."""
+    out = [f"{bold}Leavers{reset}: a contractor offboarded by HR, an invitation never redeemed"]
+    out += table(
+        ["guest", "company", "what HR and the guest did", "groups now", "account", "reminders"],
+        [
+            (g.name, g.company, g.hr_story, ", ".join(g.groups_now) or "(none)", g.account, g.reminders)
+            for g in chapter.guests
+        ],
+    )
+    out += ["", f"{bold}What the app did{reset} (audit; times on the app's clock, which is the emulator's)"]
+    out += table(
+        ["when", "guest", "action", "outcome", "note"],
+        [(a.at[:16].replace("T", " "), a.guest, a.action, a.outcome, a.note) for a in chapter.actions],
+    )
+    valid = sum(1 for c in chapter.callbacks if c.verified)
+    out += [
+        "",
+        f"{bold}HR callbacks{reset}: {len(chapter.callbacks)} received, {valid} with a valid signature "
+        "(Standard Webhooks, verified by HR's receiver with the callback secret)",
+    ]
+    out += table(
+        ["received", "event", "guest", "object id", "signature", "event time"],
+        [
+            (c.received_at[11:23], c.event, c.guest, c.user_id, _signature(c), c.event_time)
+            for c in chapter.callbacks
+        ],
+    )
+    return [*out, "", *graph_lines(f"{bold}Graph requests of the chapter{reset}", chapter.graph)]

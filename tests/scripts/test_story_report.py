@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from scripts.hr_receiver import Received
 from scripts.story_report import (
     Action,
+    Callback,
+    Chapter,
     GraphUsage,
+    LeaverOutcome,
     StepRecord,
     StoryReport,
     action_of,
     action_order,
+    audited,
     render,
     short_route,
     table,
@@ -90,3 +96,37 @@ def test_render_has_every_section() -> None:
     assert "Graph requests: 1 round trips (0 of them $batch), 1 operations, 0 writes" in text
     assert "POST /invitations" in text
     assert report.to_json()["steps"][0]["title"] == "HR webhook onboards John Doe"
+
+
+def test_an_offboardings_note_shows_its_facts_but_not_hrs_reason() -> None:
+    facts = {"externalRef": "HR-1003", "reason": "Ended", "account": "disabled", "groupsRemoved": 1}
+    record = AuditRecord("offboarding.guest", "disabled", AT, guest_id="u1", detail=json.dumps(facts))
+    action = audited(record, {"u1": "Mira Patel"})
+    assert (action.at, action.guest) == ("2026-01-05T00:00:00Z", "Mira Patel")
+    assert action.note == "externalRef HR-1003, account disabled, groupsRemoved 1"
+
+
+def test_the_chapter_shows_leavers_actions_and_every_callback_with_its_signature() -> None:
+    usage = GraphUsage(1, 1, 1, {"PATCH /v1.0/users/{user_id}": 1}, {"PATCH /v1.0/users/{user_id}": 1})
+    payload = {"type": "guest.offboarded", "timestamp": "2027-01-23T01:00:00Z", "data": {"userId": "u1"}}
+    signed = Callback.of(Received("msg_1", payload, 1, 204, True, AT), {"u1": "Mira Patel"})
+    forged = Callback.of(Received("msg_2", {}, 1, 401, False, AT), {})
+    assert (signed.event, signed.guest, signed.user_id, signed.event_time) == (
+        "guest.offboarded", "Mira Patel", "u1", "2027-01-23T01:00:00Z",
+    )  # fmt: skip
+    assert (forged.event, forged.guest, forged.verified) == ("-", "-", False)
+    chapter = Chapter(
+        guests=(LeaverOutcome("Mira Patel", "Northwind", "u1", "offboarded", 201, (), "deleted", 0, ()),),
+        actions=(), callbacks=(signed, forged), graph=usage,
+    )  # fmt: skip
+    report = StoryReport(
+        steps=(), definition_id="d1", guests=(), rounds=(), decisions=(), actions=(), audit=(),
+        graph=usage, cleanup_succeeded=0, cleanup_failed=0, state_table="guestkeeper", seconds=1.0,
+        chapter=chapter,
+    )  # fmt: skip
+    text = render(report)
+    assert "HR callbacks: 2 received, 1 with a valid signature" in text
+    assert "Graph requests of the chapter: 1 round trips" in text
+    signatures = [line.split()[-2] for line in text.splitlines() if line.endswith(("01:00:00Z", " -"))]
+    assert signatures == ["valid", "INVALID"]
+    assert report.to_json()["chapter"]["callbacks"][0]["webhook_id"] == "msg_1"
