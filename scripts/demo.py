@@ -1,9 +1,12 @@
 """``make demo`` (``python -m scripts.demo``): the tutorial's story end to end, then a report.
 
-Starts the Graph emulator (frozen clock, no latency), Azurite and devhost on free loopback ports,
-runs ``scripts.story.run_story`` against them and prints what happened. Every process it started is
-stopped on the way out, on success, failure, Ctrl-C or SIGTERM. On failure it names the step and
-prints the tail of each process's log (``.demo/*.log``) and exits 1.
+Starts the Graph emulator (frozen clock, no latency), Azurite and devhost on free loopback ports, and
+HR's callback receiver in this process (``scripts.hr_receiver``), runs ``scripts.story.run_story``
+against them, its leavers' chapter included, and prints what happened. The app runs on the emulator's
+clock (``GRAPH_EMULATOR_CLOCK``), so the days the story moves pass for it too, with HR callbacks on,
+signed with a secret made for the run, and pending invitations reminded and expired. Every process it
+started is stopped on the way out, on success, failure, Ctrl-C or SIGTERM. On failure it names the
+step and prints the tail of each process's log (``.demo/*.log``) and exits 1.
 
     python -m scripts.demo            # the report as text
     python -m scripts.demo --json     # the report as JSON on stdout (tests); progress on stderr
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import dataclasses
 import json
 import os
@@ -29,9 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from scripts.hr_receiver import Receiver, serving
 from scripts.processes import LOG_DIR, ROOT, Stack, StartupError, terminate_on_sigterm
 from scripts.send_webhook import settings_values
-from scripts.story import REVIEWERS, Endpoints, StoryFailed, run_story
+from scripts.story import EXPIRE_AFTER_DAYS, REMIND_AFTER_DAYS, REVIEWERS, Endpoints, StoryFailed, run_story
 from scripts.story_report import StepRecord, StoryReport, render
 from shared.audit import record_json
 
@@ -57,7 +62,12 @@ def devhost_environment(values: dict[str, str], overrides: dict[str, str]) -> di
     return inherited | {"PYTHONUNBUFFERED": "1"} | overrides
 
 
-def start_stack(stack: Stack, log: TextIO, reviewers: str = "owners") -> Endpoints:
+def start_stack(
+    stack: Stack, log: TextIO, reviewers: str = "owners", *, hr: Receiver | None = None, hr_url: str = ""
+) -> Endpoints:
+    """The emulator, Azurite and devhost with the sample's settings. With ``hr`` (listening at
+    ``hr_url``) the app is set up for the leavers' chapter: its clock is the emulator's, its outcomes
+    go to ``hr`` signed with ``hr``'s secret, and pending invitations are reminded and expired."""
     values = settings_values(SAMPLE)
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     emulator = stack.start_emulator(clock_start=today, frozen=True)
@@ -68,13 +78,19 @@ def start_stack(stack: Stack, log: TextIO, reviewers: str = "owners") -> Endpoin
     overrides = {"GRAPH_BASE_URL": f"{emulator}/v1.0", "AzureWebJobsStorage": storage}
     if reviewers != "owners":  # the sample leaves it empty: the app's default, owners
         overrides["REVIEW_REVIEWERS"] = reviewers
+    if hr is not None:
+        overrides |= leavers_settings(hr, hr_url)
+        log.write(f"  hr        {hr_url}  HR's callback receiver, in this process\n")
     env = devhost_environment(values, overrides)
     app = stack.start_devhost(
         env=env, settings_file=SAMPLE, function_key=key, master_key=secrets.token_urlsafe(32)
     )
     log.write(f"  devhost   {app}  function_app.app, settings from {SAMPLE.name}  {_pid(stack)}\n")
+    shown = [f"{k}={overrides[k]}" for k in SHOWN if k in overrides]  # never the secret, nor the URL
     if reviewers != "owners":
-        log.write(f"            with REVIEW_REVIEWERS={reviewers}\n")
+        shown.insert(0, f"REVIEW_REVIEWERS={reviewers}")
+    if shown:
+        log.write(f"            with {', '.join(shown)}\n")
     return Endpoints(
         app_url=app,
         function_key=key,
@@ -83,7 +99,29 @@ def start_stack(stack: Stack, log: TextIO, reviewers: str = "owners") -> Endpoin
         webhook_secret=values["WEBHOOK_SECRET"],
         invocations=LogInvocations(stack.log_dir / "devhost.log"),
         state_table=values.get("STATE_TABLE_NAME") or "guestkeeper",
+        business_clock=hr is not None,
+        hr=hr,
+        hr_callback_queue=values.get("HR_CALLBACK_QUEUE_NAME") or "hr-callbacks",
     )
+
+
+SHOWN = ("GRAPH_EMULATOR_CLOCK", "INVITE_REMIND_AFTER_DAYS", "INVITE_EXPIRE_AFTER_DAYS")
+
+
+def leavers_settings(hr: Receiver, hr_url: str) -> dict[str, str]:
+    """The app's settings for the leavers' chapter (the sample leaves them off)."""
+    return {
+        "GRAPH_EMULATOR_CLOCK": "true",
+        "HR_CALLBACK_URL": hr_url,
+        "HR_CALLBACK_SECRET": hr.secret,
+        "INVITE_REMIND_AFTER_DAYS": str(REMIND_AFTER_DAYS),
+        "INVITE_EXPIRE_AFTER_DAYS": str(EXPIRE_AFTER_DAYS),
+    }
+
+
+def callback_secret() -> str:
+    """A Standard Webhooks secret for this run's HR callbacks: HR's receiver and the app share it."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def _progress(log: TextIO) -> Callable[[StepRecord], None]:
@@ -137,16 +175,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     bold, reset = ("\033[1m", "\033[0m") if styled else ("", "")
     began = time.monotonic()
     stack = Stack(log_dir=args.log_dir.resolve())
+    hr = Receiver(callback_secret())
     step = "starting the processes"
     try:
-        with terminate_on_sigterm(), stack:
+        with terminate_on_sigterm(), serving(hr) as hr_url, stack:
             log.write("Guestkeeper demo: starting the Graph emulator, Azurite and devhost\n")
-            endpoints = start_stack(stack, log, args.reviewers)
+            endpoints = start_stack(stack, log, args.reviewers, hr=hr, hr_url=hr_url)
             endpoints = dataclasses.replace(endpoints, wait_seconds=args.wait)
             startup = time.monotonic() - began
             log.write("The story:\n")
             step = "the story"
-            report = asyncio.run(run_story(endpoints, progress=_progress(log), reviewers=args.reviewers))
+            story = run_story(endpoints, progress=_progress(log), reviewers=args.reviewers, leavers=True)
+            report = asyncio.run(story)
             step = "saving the audit"
             save_audit(report, stack.log_dir)
     except Exception as exc:  # StoryFailed names its step; anything else fails the current one

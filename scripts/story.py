@@ -4,10 +4,13 @@ It needs a running Functions host (devhost or ``func start``) wired to a Graph e
 account (Azurite), and drives them as people and systems would: the HR system's signed webhook,
 ``POST /admin/functions/governance_run`` (an operator, or the timer), the emulator's control plane
 for time and for the group owners' decisions (what they would do in My Access), and the host's own
-queue trigger for cleanup. Outcomes are read from the emulator's state dump (not through Graph, so
-the request count is the app's alone and injected faults cannot disturb the reading) and from the
-state table. ``scripts.demo`` starts the processes; the reliability suite can run the same story
-against processes of its own (``Endpoints``, ``HostInvocations`` for an in-process devhost).
+queue trigger for cleanup. With ``leavers``, a last chapter follows: HR offboards a contractor, an
+invitation is never redeemed, days pass on the emulator's clock (the app's too, with
+``GRAPH_EMULATOR_CLOCK``), and each outcome reaches HR's receiver as a signed callback. Outcomes are
+read from the emulator's state dump (not through Graph, so the request count is the app's alone and
+injected faults cannot disturb the reading), from the state table and from what HR received.
+``scripts.demo`` starts the processes; the reliability suite can run the same story against
+processes of its own (``Endpoints``, ``HostInvocations`` for an in-process devhost).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import httpx
 from azure.data.tables.aio import TableClient
 
+from scripts.hr_receiver import Received
 from scripts.send_webhook import FEELGOOD, MEGAN
 from scripts.story_driver import (
     Driver,
@@ -35,13 +39,17 @@ from scripts.story_driver import (
     parse_time,
 )
 from scripts.story_report import (
+    Callback,
+    Chapter,
     Decision,
     GraphUsage,
     GuestOutcome,
+    LeaverOutcome,
     Round,
     StepRecord,
     StoryReport,
     action_of,
+    audited,
 )
 from shared.state import AuditRecord, StateStore, Table
 
@@ -74,6 +82,11 @@ class Guest:
 
 JOHN = Guest("John Doe", "john@tailspintoys.com", "Tailspin Toys", (FEELGOOD,), "HR-1001", sponsor=MEGAN)
 ADA = Guest("Ada Lovelace", "ada@fabrikam.com", "Fabrikam", (FEELGOOD, RETAIL), "HR-1002")
+# The last chapter's guests: a contractor whose contract ends, and a guest who never redeems.
+MIRA = Guest("Mira Patel", "mira@northwindtraders.com", "Northwind Traders", (RETAIL,), "HR-1003")
+GRACE = Guest("Grace Hopper", "grace@litware.com", "Litware", (FEELGOOD,), "HR-1004")
+# The app's INVITE_REMIND_AFTER_DAYS and INVITE_EXPIRE_AFTER_DAYS for the chapter (scripts.demo sets them).
+REMIND_AFTER_DAYS, EXPIRE_AFTER_DAYS = 7, 30
 # What each guest's reviewer decides (the emulator records it as the item's first reviewer: the
 # group's first owner, or the guest's sponsor when sponsors review).
 DECISIONS = (
@@ -94,20 +107,28 @@ async def run_story(
     *,
     progress: Callable[[StepRecord], None] | None = None,
     reviewers: str = "owners",
+    leavers: bool = False,
 ) -> StoryReport:
     """Tell the whole story; return what happened, or raise ``StoryFailed`` naming the step.
 
     ``reviewers`` is who the app was configured to ask (``REVIEW_REVIEWERS``): the story sets up its
-    guests and tells step 3 accordingly.
+    guests and tells step 3 accordingly. ``leavers`` adds the last chapter (steps 6-10), whose days
+    pass on the emulator's clock: it needs ``endpoints.business_clock`` and ``endpoints.hr``, and an
+    app with ``INVITE_REMIND_AFTER_DAYS``/``INVITE_EXPIRE_AFTER_DAYS`` as in this module.
     """
     if reviewers not in REVIEWERS:
         raise ValueError(f"reviewers must be one of {', '.join(REVIEWERS)}")
+    if leavers and not (endpoints.business_clock and endpoints.hr is not None):
+        raise ValueError("the leavers' chapter needs the app on the emulator's clock and HR's receiver")
     started = time.monotonic()
     table = TableClient.from_connection_string(endpoints.storage_connection, endpoints.state_table)
     async with httpx.AsyncClient(timeout=30) as http:
         story = Driver(endpoints, http, StateStore.over(Table(table)), progress)
         try:
-            return await _tell(story, started, reviewers)
+            report = await _tell(story, started, reviewers)
+            if leavers:
+                report = await _tell_leavers(story, report)
+            return dataclasses.replace(report, steps=tuple(story.steps), seconds=time.monotonic() - started)
         finally:
             await story.store.close()
 
@@ -121,7 +142,8 @@ async def _tell(story: Driver, started: float, reviewers: str) -> StoryReport:
     for guest in guests:
         async with story.step(1, f"HR webhook onboards {guest.name} ({guest.company})") as details:
             responses[guest.email] = answer = await story.onboard(guest.name, guest.payload())
-            details.append(_summary(answer))
+            await story.redeem(answer["userId"])  # they accept: the review alone decides their access
+            details.append(_summary(answer) + "; invitation redeemed")
 
     async with story.step(2, "governance run (admin API) creates the quarterly guest review") as details:
         await story.run_governance()
@@ -300,10 +322,128 @@ async def _audit(story: Driver, instances: set[str], guests: set[str]) -> list[A
     return [r for r in records if r.instance_id in instances or r.guest_id in guests]
 
 
+# -- the last chapter: leavers ---------------------------------------------------------------------
+
+REMINDER = "invitation-reminder"  # the audit action of a reminder (shared.governance.invitations)
+OFFBOARDED, DISABLED, DELETED, EXPIRED = (
+    "guest.offboarded", "guest.disabled", "guest.deleted", "guest.invitation-expired",
+)  # fmt: skip  # the HR callbacks the chapter waits for (shared.outcomes.OutcomeKind)
+HR_STORIES = {MIRA.email: "contractor; redeemed; offboarded by HR", GRACE.email: "invited; never redeemed"}
+
+
+async def _tell_leavers(story: Driver, review: StoryReport) -> StoryReport:
+    """Steps 6-10: HR onboards a contractor who redeems and a guest who never does; days pass on the
+    emulator's clock (the app's too); the pending invitation is reminded once, HR offboards the
+    contractor, then the invitation expires and the grace period of every disabled guest ends. Each
+    outcome reaches HR as a signed callback, which its receiver verifies."""
+    baseline = await story.control("GET", "/requests")
+    before = {r.key for r in await story.store.audit.list_audit()}
+    answers: dict[str, dict[str, Any]] = {}
+    for guest, redeems in ((MIRA, True), (GRACE, False)):
+        who = f"contractor {guest.name}" if redeems else guest.name
+        async with story.step(6, f"HR webhook onboards {who} ({guest.company})") as details:
+            answers[guest.email] = answer = await story.onboard(guest.name, guest.payload())
+            if redeems:
+                await story.redeem(answer["userId"])
+            details.append(_summary(answer) + ("; invitation redeemed" if redeems else "; never redeemed"))
+    mira, grace = answers[MIRA.email]["userId"], answers[GRACE.email]["userId"]
+    invited = await story.now()
+
+    days = REMIND_AFTER_DAYS + 1
+    async with story.step(7, f"clock +{days} days: governance run reminds the pending invitation") as details:
+        await story.set_clock(invited + timedelta(days=days))
+        await story.run_governance()
+        details.append(f"{await _reminders(story, grace)} reminder to {GRACE.name}")
+
+    async with story.step(8, f"HR webhook offboards {MIRA.name}: her contract ended") as details:
+        body = {"email": MIRA.email, "externalRef": MIRA.external_ref, "reason": "Contract ended"}
+        left = await story.offboard(MIRA.name, body)
+        removed = sum(1 for g in left["groups"] if g["status"] == "removed")
+        delete_after = parse_time(left["deleteAfter"]) if left.get("deleteAfter") else None
+        heard = await story.hr_callbacks(
+            {(OFFBOARDED, mira)} | ({(DISABLED, mira)} if left["account"] == "disabled" else set())
+        )
+        until = f", deleted after {delete_after:%Y-%m-%d}" if delete_after else ""
+        details.append(f"{left['status']}; {removed} group(s) removed; account {left['account']}{until}")
+        details.append(_heard(heard))
+
+    # every guest disabled so far (the review's, the contractor) is deleted once its grace period ends
+    disabled = {g.user_id for g in review.guests if not g.enabled} | ({mira} if delete_after else set())
+    end = max(invited + timedelta(days=EXPIRE_AFTER_DAYS), delete_after or invited) + timedelta(days=1)
+    title = f"clock +{(end - invited).days} days: governance run expires the invitation, ends grace periods"
+    async with story.step(9, title) as details:
+        await story.set_clock(end)
+        await story.run_governance()
+        heard = await story.hr_callbacks({(EXPIRED, grace)} | {(DELETED, uid) for uid in disabled})
+        details.append(_heard(heard))
+
+    graph = GraphUsage.between(baseline, await story.control("GET", "/requests"))
+    async with story.step(
+        10, "the report reads the chapter: emulator state, audit, HR's callbacks"
+    ) as details:
+        received = await story.hr_settled()
+        leavers = [(g, answers[g.email]) for g in (MIRA, GRACE)]
+        names = {g.user_id: g.name for g in review.guests} | {a["userId"]: g.name for g, a in leavers}
+        chapter, audit = await _collect_leavers(story, leavers, names, before, received, graph)
+        valid = sum(1 for c in chapter.callbacks if c.verified)
+        details.append(f"{len(chapter.callbacks)} HR callbacks, {valid} with a valid signature")
+    rounds = {r.instance_id for r in review.rounds}
+    mine = [r for r in audit if r.instance_id in rounds or r.guest_id in names]
+    return dataclasses.replace(review, chapter=chapter, audit=tuple(mine))
+
+
+async def _reminders(story: Driver, guest_id: str) -> int:
+    records = await story.store.audit.list_audit(guest_id=guest_id)
+    return sum(1 for r in records if (r.action, r.outcome) == (REMINDER, "sent"))
+
+
+def _heard(callbacks: list[Received]) -> str:
+    """``HR: guest.disabled, guest.offboarded (2/2 signatures valid)``"""
+    events = ", ".join(sorted(str(r.payload.get("type")) for r in callbacks))
+    valid = sum(1 for r in callbacks if r.verified)
+    return f"HR: {events} ({valid}/{len(callbacks)} signatures valid)"
+
+
+async def _collect_leavers(
+    story: Driver,
+    leavers: list[tuple[Guest, dict[str, Any]]],
+    names: dict[str, str],
+    before: set[str | None],
+    received: list[Received],
+    graph: GraphUsage,
+) -> tuple[Chapter, list[AuditRecord]]:
+    """The chapter's guests from the emulator's state, what the app did since the chapter began from
+    the audit table (every record, returned too), and every callback HR received."""
+    state = await story.control("GET", "/state")
+    users = {u["id"]: u for u in state["users"]}
+    groups = [g for g in state["groups"] if g.get("deleted") is None]
+    callbacks = tuple(Callback.of(r, names) for r in received)
+    guests = []
+    for guest, answer in leavers:
+        uid, user = answer["userId"], users[answer["userId"]]
+        account = "deleted" if user.get("deleted") else "enabled" if user["account_enabled"] else "disabled"
+        guests.append(
+            LeaverOutcome(
+                name=guest.name, company=guest.company, user_id=uid, hr_story=HR_STORIES[guest.email],
+                onboarding_status=answer["status"],
+                groups_now=tuple(sorted(g["display_name"] for g in groups if uid in g["members"])),
+                account=account, reminders=await _reminders(story, uid),
+                events=tuple(c.event for c in callbacks if c.user_id == uid),
+            )
+        )  # fmt: skip
+    audit = await story.store.audit.list_audit()
+    actions = tuple(audited(r, names) for r in audit if r.key not in before and r.action != "hr-callback")
+    return Chapter(tuple(guests), actions, callbacks, graph), audit
+
+
 __all__ = [
     "ADA",
     "DECISIONS",
+    "EXPIRE_AFTER_DAYS",
+    "GRACE",
     "JOHN",
+    "MIRA",
+    "REMIND_AFTER_DAYS",
     "REVIEWERS",
     "Endpoints",
     "HostInvocations",
